@@ -1,0 +1,69 @@
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose'
+import type { SessionRecord } from '../src/lib/sessions.js'
+import type { TokenSigner } from '../src/lib/tokens.js'
+
+export interface UserFields {
+  email: string
+  name: string
+  passwordHash: string
+  roles: string[]
+  /** Bumped by "log out everywhere" and password changes. */
+  tokenVersion: number
+  /** Compare-and-swap counter: every write to `sessions` is conditional on it and increments it. */
+  rev: number
+  /** Refresh state, one entry per login/device. Hashes only, never tokens. */
+  sessions: SessionRecord[]
+  createdAt: Date
+  updatedAt: Date
+}
+
+type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt'>
+
+export interface UserMethods {
+  /** Access JWT for one session; its `iat` is the session's last rotation, so re-issue is exact. */
+  generateAccessToken (session: TokenSession): string
+  /** The refresh JWT of the session's current generation. */
+  generateRefreshToken (session: TokenSession): string
+}
+
+export type UserModel = Model<UserFields, object, UserMethods>
+export type UserDocument = HydratedDocument<UserFields, UserMethods>
+
+const sessionSchema = new Schema<SessionRecord>({
+  id: { type: String, required: true },
+  gen: { type: Number, required: true },
+  tokenHash: { type: String, required: true },
+  prevHash: { type: String, default: null },
+  rotatedAt: { type: Date, required: true },
+  createdAt: { type: Date, required: true },
+  lastUsedAt: { type: Date, required: true },
+  expiresAt: { type: Date, required: true },
+  userAgent: { type: String, default: '' },
+  ip: { type: String, default: '' }
+}, { _id: false })
+
+export function createUserSchema (tokens: TokenSigner) {
+  const schema = new Schema<UserFields, UserModel, UserMethods>({
+    // unique is enforced by real MongoDB; the embedded server ignores it, so registration
+    // also claims the email in `email_claims` (see models/email-claim.ts).
+    email: { type: String, required: true, unique: true, lowercase: true, trim: true },
+    name: { type: String, default: '' },
+    passwordHash: { type: String, required: true },
+    roles: { type: [String], default: ['user'] },
+    tokenVersion: { type: Number, default: 0 },
+    rev: { type: Number, default: 0 },
+    sessions: { type: [sessionSchema], default: [] }
+  }, { timestamps: true, strict: 'throw' })
+
+  schema.method('generateAccessToken', function (this: UserDocument, session: TokenSession) {
+    return tokens.accessToken({ sub: this.id, sid: session.id, roles: [...this.roles], issuedAt: session.rotatedAt })
+  })
+  schema.method('generateRefreshToken', function (this: UserDocument, session: TokenSession) {
+    return tokens.refreshToken({ sub: this.id, sid: session.id, gen: session.gen, issuedAt: session.rotatedAt })
+  })
+  return schema
+}
+
+export function bindUserModel (connection: Connection, tokens: TokenSigner): UserModel {
+  return connection.model<UserFields, UserModel>('User', createUserSchema(tokens))
+}

@@ -1,0 +1,33 @@
+import fastifyJwt from '@fastify/jwt'
+import fp from 'fastify-plugin'
+import type { AccessClaims, RefreshClaims } from '../../src/lib/tokens.js'
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    namespaces: 'access' | 'refresh'
+    payload: AccessClaims | RefreshClaims
+    user: AccessClaims
+  }
+}
+
+/**
+ * Two signers with separate secrets, HS256 pinned on verify (no `none`, no algorithm confusion).
+ * The access verifier caches verified tokens (bounded LRU, never past `exp`): access verification
+ * is the hot path and stays DB-free.
+ * @see https://github.com/fastify/fastify-jwt#namespace
+ */
+export default fp(async function jwt (fastify) {
+  const { config } = fastify
+  await fastify.register(fastifyJwt, {
+    namespace: 'access',
+    secret: config.ACCESS_TOKEN_SECRET,
+    sign: { algorithm: 'HS256', expiresIn: config.accessTokenTtlSeconds * 1000 },
+    verify: { algorithms: ['HS256'], cache: 10_000 }
+  })
+  await fastify.register(fastifyJwt, {
+    namespace: 'refresh',
+    secret: config.REFRESH_TOKEN_SECRET,
+    sign: { algorithm: 'HS256', expiresIn: config.refreshTokenTtlSeconds * 1000 },
+    verify: { algorithms: ['HS256'] }
+  })
+}, { name: 'jwt', dependencies: ['config'] })

@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { NoRefreshTokenError } from '../../src/errors.js'
+import { AuthModeHeaders, LoginBody, RefreshBody, RegisterBody, SessionBody } from '../../src/schemas/auth.js'
+import { BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
+import { clientMeta, createTransport } from './transport.js'
+
+const routes: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { authService, config } = fastify
+  const transport = createTransport(config)
+  const strict = { rateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindow: '1 minute' } }
+
+  fastify.post('/register', {
+    config: strict,
+    schema: {
+      tags: ['auth'],
+      summary: 'Create an account and start a session',
+      headers: AuthModeHeaders,
+      body: RegisterBody,
+      response: { 201: SessionBody, ...errorResponses(...BODY_ERRORS, 409) }
+    }
+  }, async (request, reply) => {
+    const result = await authService.register(request.body, clientMeta(request))
+    return reply.code(201).send(transport.send(request, reply, result))
+  })
+
+  fastify.post('/login', {
+    config: strict,
+    schema: {
+      tags: ['auth'],
+      summary: 'Log in with email and password; starts a new session',
+      headers: AuthModeHeaders,
+      body: LoginBody,
+      response: { 200: SessionBody, ...errorResponses(...BODY_ERRORS, 401) }
+    }
+  }, async (request, reply) => {
+    const result = await authService.login(request.body, clientMeta(request))
+    return transport.send(request, reply, result)
+  })
+
+  fastify.post('/refresh', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Rotate the refresh token: returns new access and refresh tokens; the presented one dies',
+      description: 'Presenting an already-rotated refresh token revokes its whole session (AUTH_REFRESH_REUSED), except the immediate predecessor within REFRESH_GRACE_SECONDS of its rotation, which gets the same successor (concurrent tabs, lost responses).',
+      headers: AuthModeHeaders,
+      body: Type.Optional(RefreshBody),
+      response: { 200: SessionBody, ...errorResponses(...BODY_ERRORS, 401, 409) }
+    }
+  }, async (request, reply) => {
+    const token = transport.refreshToken(request)
+    if (!token) throw new NoRefreshTokenError()
+    const result = await authService.refresh(token, clientMeta(request))
+    return transport.send(request, reply, result)
+  })
+
+  fastify.post('/logout', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Revoke the current session and clear the cookies (idempotent)',
+      headers: AuthModeHeaders,
+      body: Type.Optional(RefreshBody),
+      response: { 204: Type.Null(), ...errorResponses(...BODY_ERRORS) }
+    }
+  }, async (request, reply) => {
+    await authService.logout(transport.refreshToken(request))
+    transport.clear(reply)
+    return reply.code(204).send(null)
+  })
+}
+
+export default routes

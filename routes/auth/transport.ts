@@ -1,0 +1,49 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../src/config.js'
+import { cookieNames, REFRESH_COOKIE_PATH } from '../../src/cookies.js'
+import type { SessionBodyType } from '../../src/schemas/auth.js'
+import type { AuthResult, ClientMeta } from '../../src/services/auth-service.js'
+
+/** How the client wants its tokens: browsers get cookies (default), REST clients a JSON body. */
+export const isBearerMode = (request: FastifyRequest) => request.headers['x-auth-mode'] === 'bearer'
+
+export const clientMeta = (request: FastifyRequest): ClientMeta => ({
+  userAgent: request.headers['user-agent'] ?? '',
+  ip: request.ip
+})
+
+export function createTransport (config: Config) {
+  const names = cookieNames(config.COOKIE_SECURE)
+  const base = { httpOnly: true, secure: config.COOKIE_SECURE, sameSite: config.COOKIE_SAMESITE } as const
+
+  return {
+    /** The presented refresh token: body in bearer mode, cookie otherwise. */
+    refreshToken (request: FastifyRequest<{ Body?: { refreshToken?: string } }>): string | undefined {
+      return isBearerMode(request) ? request.body?.refreshToken : request.cookies[names.refresh]
+    },
+
+    /** Hands the tokens to the client the way it asked for them. */
+    send (request: FastifyRequest, reply: FastifyReply, result: AuthResult): SessionBodyType {
+      const { user, tokens } = result
+      if (isBearerMode(request)) {
+        return {
+          user,
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          tokenType: 'Bearer',
+          expiresIn: Math.max(0, Math.round((tokens.accessTokenExpiresAt.getTime() - Date.now()) / 1000))
+        }
+      }
+      reply
+        .setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.accessTokenExpiresAt })
+        .setCookie(names.refresh, tokens.refreshToken, { ...base, path: REFRESH_COOKIE_PATH, expires: tokens.refreshTokenExpiresAt })
+      return { user, accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString() }
+    },
+
+    clear (reply: FastifyReply): void {
+      reply
+        .clearCookie(names.access, { ...base, path: '/' })
+        .clearCookie(names.refresh, { ...base, path: REFRESH_COOKIE_PATH })
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import authServicePlugin from '../plugins/app/auth-service.js'
+import authenticatePlugin from '../plugins/app/authenticate.js'
+import configPlugin from '../plugins/app/config.js'
+import cookiePlugin from '../plugins/external/cookie.js'
+import helmetPlugin from '../plugins/external/helmet.js'
+import jwtPlugin from '../plugins/external/jwt.js'
+import mongoosePlugin from '../plugins/external/mongoose.js'
+import rateLimitPlugin from '../plugins/external/rate-limit.js'
+import swaggerPlugin from '../plugins/external/swagger.js'
+import authRoutes from '../routes/auth/index.js'
+import healthRoutes from '../routes/health.js'
+import userRoutes from '../routes/users/index.js'
+import type { Config } from './config.js'
+import { NotFoundError } from './errors.js'
+
+export interface AppOptions {
+  config: Config
+  mongoUrl: string
+}
+
+/** A stable code for errors that arrive without one (e.g. thrown by a dependency). */
+function codeFor (err: FastifyError, status: number): string {
+  if (err.validation) return 'VALIDATION_ERROR'
+  if (typeof err.code === 'string' && err.code) return err.code
+  return (STATUS_CODES[status] ?? 'ERROR').toUpperCase().replace(/[^A-Z]+/g, '_')
+}
+
+/**
+ * The composition root. Plugins are registered explicitly, in dependency order (each declares
+ * its dependencies, so a wrong order fails at boot instead of silently 404ing).
+ */
+async function app (fastify: FastifyInstance, opts: AppOptions) {
+  await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(helmetPlugin)
+  await fastify.register(rateLimitPlugin)
+  await fastify.register(cookiePlugin)
+  await fastify.register(jwtPlugin)
+  await fastify.register(swaggerPlugin)
+  await fastify.register(mongoosePlugin, { url: opts.mongoUrl })
+  await fastify.register(authServicePlugin)
+  await fastify.register(authenticatePlugin)
+
+  fastify.setErrorHandler(function (err: FastifyError, request, reply) {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed')
+      return reply.code(status).send({ statusCode: status, code: 'INTERNAL_ERROR', error: STATUS_CODES[status], message: 'Internal server error' })
+    }
+    request.log.info({ code: codeFor(err, status), status }, err.message)
+    return reply.code(status).send({ statusCode: status, code: codeFor(err, status), error: STATUS_CODES[status], message: err.message })
+  })
+
+  fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request) {
+    throw new NotFoundError(request.method, request.url)
+  })
+
+  await fastify.register(healthRoutes)
+  await fastify.register(authRoutes, { prefix: '/auth' })
+  await fastify.register(userRoutes, { prefix: '/users' })
+}
+
+export default fp(app, { name: 'app' })

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto'
+import { parse as parseDuration } from '@lukeed/ms'
+import { Type, type Static } from '@sinclair/typebox'
+import { envSchema } from 'env-schema'
+
+const Duration = (def: string) => Type.String({ default: def, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w|y)?$' })
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  MONGO_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ACCESS_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  ACCESS_TOKEN_EXPIRY: Duration('15m'),
+  REFRESH_TOKEN_EXPIRY: Duration('7d'),
+  REFRESH_GRACE_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 300 }),
+  MAX_SESSIONS_PER_USER: Type.Integer({ default: 20, minimum: 1, maximum: 1000 }),
+  COOKIE_SECURE: Type.Boolean({ default: true }),
+  COOKIE_SAMESITE: Type.Union([Type.Literal('lax'), Type.Literal('strict'), Type.Literal('none')], { default: 'lax' }),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  RATE_LIMIT_MAX: Type.Integer({ default: 300, minimum: 1 }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
+  BODY_LIMIT: Type.Integer({ default: 16384, minimum: 1024, maximum: 1048576 })
+})
+
+export type Env = Static<typeof ConfigSchema>
+
+export interface Config extends Env {
+  ACCESS_TOKEN_SECRET: string
+  REFRESH_TOKEN_SECRET: string
+  accessTokenTtlSeconds: number
+  refreshTokenTtlSeconds: number
+  /** True when no secrets were configured and random ones were generated for this process. */
+  secretsGenerated: boolean
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function seconds (name: string, value: string): number {
+  const parsed = parseDuration(value)
+  if (parsed === undefined || parsed < 1000) throw new ConfigError(`${name} must be a duration of at least 1s, got "${value}"`)
+  return Math.floor(parsed / 1000)
+}
+
+/**
+ * Validates the environment (or an override object in tests) once, before Fastify starts,
+ * so a bad value fails the boot with a message that names the variable.
+ */
+export function loadConfig (data: Record<string, unknown> = process.env): Config {
+  let env: Env
+  try {
+    env = envSchema<Env>({ schema: ConfigSchema, data })
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+  const access = env.ACCESS_TOKEN_SECRET
+  const refresh = env.REFRESH_TOKEN_SECRET
+  if ((access === undefined) !== (refresh === undefined)) {
+    throw new ConfigError('Set both ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET, or neither (development only)')
+  }
+  if (access !== undefined && access === refresh) {
+    throw new ConfigError('ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET must be different')
+  }
+  if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {
+    throw new ConfigError('COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers reject it otherwise)')
+  }
+  const secretsGenerated = access === undefined
+  return {
+    ...env,
+    ACCESS_TOKEN_SECRET: access ?? randomBytes(48).toString('base64url'),
+    REFRESH_TOKEN_SECRET: refresh ?? randomBytes(48).toString('base64url'),
+    accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),
+    refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
+    secretsGenerated
+  }
+}

@@ -1,0 +1,74 @@
+import { hashesEqual } from './tokens.js'
+
+/** One login on one device: a refresh-token family. Only hashes of tokens are kept. */
+export interface SessionRecord {
+  id: string
+  /** Generation of the current refresh token; +1 on every rotation. */
+  gen: number
+  tokenHash: string
+  /** Hash of the immediate predecessor, accepted during the grace window only. */
+  prevHash: string | null
+  /** When the current token was issued (its `iat`); anchors the grace window. */
+  rotatedAt: Date
+  createdAt: Date
+  lastUsedAt: Date
+  expiresAt: Date
+  userAgent: string
+  ip: string
+}
+
+export type RefreshDecision =
+  | { kind: 'rotate', session: SessionRecord }
+  | { kind: 'grace', session: SessionRecord }
+  | { kind: 'reuse' }
+  | { kind: 'invalid' }
+
+/**
+ * Classifies a presented refresh token whose signature has already been verified.
+ * - current token → rotate;
+ * - the immediate predecessor within `graceMs` of the rotation that replaced it → grace
+ *   (re-issue the current token; the window never slides because only rotation moves `rotatedAt`);
+ * - any older generation → reuse (theft signal: revoke the session);
+ * - anything else (no such session, expired, unknown hash) → invalid.
+ */
+export function decideRefresh (input: {
+  session: SessionRecord | undefined
+  gen: number
+  presentedHash: string
+  now: Date
+  graceMs: number
+}): RefreshDecision {
+  const { session, gen, presentedHash, now, graceMs } = input
+  if (!session || session.expiresAt <= now) return { kind: 'invalid' }
+  if (gen === session.gen) {
+    return hashesEqual(presentedHash, session.tokenHash) ? { kind: 'rotate', session } : { kind: 'invalid' }
+  }
+  if (gen > session.gen) return { kind: 'invalid' }
+  if (gen === session.gen - 1 && session.prevHash !== null && hashesEqual(presentedHash, session.prevHash) &&
+    now.getTime() - session.rotatedAt.getTime() <= graceMs) {
+    return { kind: 'grace', session }
+  }
+  return { kind: 'reuse' }
+}
+
+/** The successor of `session`, minus its token hash (which needs the signed token). */
+export function rotate (session: SessionRecord, now: Date, ttlMs: number): Omit<SessionRecord, 'tokenHash'> {
+  return {
+    ...session,
+    gen: session.gen + 1,
+    prevHash: session.tokenHash,
+    rotatedAt: now,
+    lastUsedAt: now,
+    expiresAt: new Date(now.getTime() + ttlMs)
+  }
+}
+
+/**
+ * Puts `session` into the list (replacing one with the same id), drops expired ones and keeps at
+ * most `max`, evicting the least recently used. Pure: the caller writes the result under a CAS.
+ */
+export function upsertSession (sessions: readonly SessionRecord[], session: SessionRecord, now: Date, max: number): SessionRecord[] {
+  const others = sessions.filter(s => s.id !== session.id && s.expiresAt > now)
+  others.sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime())
+  return [session, ...others.slice(0, Math.max(0, max - 1))]
+}

@@ -1,0 +1,76 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+
+export interface AccessClaims {
+  sub: string
+  sid: string
+  typ: 'access'
+  roles: string[]
+  iat?: number
+}
+
+export interface RefreshClaims {
+  sub: string
+  sid: string
+  gen: number
+  typ: 'refresh'
+  jti: string
+  iat: number
+}
+
+/** SHA-256 is enough for high-entropy tokens; slow hashes are for passwords. */
+export function hashToken (token: string): string {
+  return createHash('sha256').update(token).digest('base64url')
+}
+
+export function hashesEqual (a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** 128 random bits, hex: the session (refresh-token family) id. */
+export function newSessionId (): string {
+  return randomBytes(16).toString('hex')
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+
+export function isAccessClaims (v: unknown): v is AccessClaims {
+  return isObject(v) && v.typ === 'access' && typeof v.sub === 'string' && typeof v.sid === 'string' &&
+    Array.isArray(v.roles) && v.roles.every(r => typeof r === 'string')
+}
+
+export function isRefreshClaims (v: unknown): v is RefreshClaims {
+  return isObject(v) && v.typ === 'refresh' && typeof v.sub === 'string' && typeof v.sid === 'string' &&
+    Number.isSafeInteger(v.gen) && typeof v.jti === 'string' && typeof v.iat === 'number'
+}
+
+export interface TokenSigner {
+  accessToken (input: { sub: string, sid: string, roles: string[], issuedAt: Date }): string
+  refreshToken (input: { sub: string, sid: string, gen: number, issuedAt: Date }): string
+}
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000)
+
+/**
+ * Builds the two token kinds from JWT sign functions (HS256, expiry set by the caller's signer).
+ *
+ * Both are deterministic in their inputs: a refresh token is a function of (user, session,
+ * generation, issue time) and a secret-derived `jti`, so the server can re-issue the exact
+ * successor during the grace window while storing only its hash (the idea of Supabase's v2
+ * refresh tokens). Uniqueness comes from the random session id and the generation counter.
+ */
+export function createTokenSigner (opts: {
+  signAccess: (claims: AccessClaims) => string
+  signRefresh: (claims: RefreshClaims) => string
+  refreshSecret: string
+}): TokenSigner {
+  const jti = (sid: string, gen: number) =>
+    createHmac('sha256', opts.refreshSecret).update(`${sid}.${gen}`).digest('base64url').slice(0, 22)
+  return {
+    accessToken: ({ sub, sid, roles, issuedAt }) =>
+      opts.signAccess({ sub, sid, typ: 'access', roles, iat: seconds(issuedAt) }),
+    refreshToken: ({ sub, sid, gen, issuedAt }) =>
+      opts.signRefresh({ sub, sid, gen, typ: 'refresh', jti: jti(sid, gen), iat: seconds(issuedAt) })
+  }
+}

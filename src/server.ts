@@ -1,0 +1,46 @@
+import closeWithGrace from 'close-with-grace'
+import Fastify from 'fastify'
+import app from './app.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo.js'
+import { serverOptions } from './server-options.js'
+
+let config: Config
+try {
+  config = loadConfig()
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  process.stderr.write(`Invalid configuration: ${err.message}\n`)
+  process.exit(1)
+}
+
+const fastify = Fastify(serverOptions(config))
+let embedded: EmbeddedMongo | undefined
+
+if (config.secretsGenerated) {
+  fastify.log.warn('ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET are not set: using random secrets for this process only. Every token dies on restart. Set both (>= 32 chars, different) in production.')
+}
+
+let mongoUrl = config.MONGO_URL
+if (mongoUrl === undefined) {
+  embedded = await startEmbeddedMongo()
+  mongoUrl = embedded.url('auth')
+  fastify.log.warn('MONGO_URL is not set: using the embedded in-memory MongoDB-wire server. All data is lost when the process stops. Set MONGO_URL=mongodb://... to use a real MongoDB.')
+}
+
+await fastify.register(app, { config, mongoUrl })
+
+closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+  if (err) fastify.log.error({ err }, 'closing after error')
+  else fastify.log.info({ signal }, 'closing')
+  await fastify.close()
+  await embedded?.stop()
+})
+
+try {
+  await fastify.listen({ port: config.PORT, host: config.HOST })
+} catch (err) {
+  fastify.log.error({ err }, 'could not listen')
+  await embedded?.stop()
+  process.exit(1)
+}

@@ -1,0 +1,232 @@
+import { Types } from 'mongoose'
+import type { EmailClaimModel } from '../../models/email-claim.js'
+import { emailClaimId } from '../../models/email-claim.js'
+import type { UserDocument, UserModel } from '../../models/user.js'
+import {
+  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+} from '../errors.js'
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
+import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
+import { hashToken, isRefreshClaims, newSessionId } from '../lib/tokens.js'
+
+export interface PublicUser {
+  id: string
+  email: string
+  name: string
+  roles: string[]
+  createdAt: string
+}
+
+export interface IssuedTokens {
+  accessToken: string
+  refreshToken: string
+  accessTokenExpiresAt: Date
+  refreshTokenExpiresAt: Date
+}
+
+export interface AuthResult {
+  user: PublicUser
+  tokens: IssuedTokens
+}
+
+export interface ClientMeta {
+  userAgent: string
+  ip: string
+}
+
+export interface AuthServiceOptions {
+  users: UserModel
+  claims: EmailClaimModel
+  /** Verifies signature, algorithm and expiry of a refresh JWT; throws otherwise. */
+  verifyRefresh: (token: string) => unknown
+  accessTtlSeconds: number
+  refreshTtlSeconds: number
+  graceSeconds: number
+  maxSessions: number
+}
+
+/** Optimistic-concurrency retries for one session write; contention is per user. */
+const CAS_ATTEMPTS = 10
+/** A claim without its user is a crashed registration; older than this, it may be taken over. */
+const STALE_CLAIM_MS = 60_000
+
+type Step<T> = { result: T, sessions?: SessionRecord[] }
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase()
+
+export function toPublicUser (user: UserDocument): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    roles: [...user.roles],
+    createdAt: user.createdAt.toISOString()
+  }
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000
+
+export function createAuthService (opts: AuthServiceOptions) {
+  const { users, claims } = opts
+  const refreshTtlMs = opts.refreshTtlSeconds * 1000
+  const graceMs = opts.graceSeconds * 1000
+
+  function issue (user: UserDocument, session: SessionRecord): AuthResult {
+    const issuedAt = session.rotatedAt.getTime()
+    return {
+      user: toPublicUser(user),
+      tokens: {
+        accessToken: user.generateAccessToken(session),
+        refreshToken: user.generateRefreshToken(session),
+        accessTokenExpiresAt: new Date(Math.floor(issuedAt / 1000) * 1000 + opts.accessTtlSeconds * 1000),
+        refreshTokenExpiresAt: session.expiresAt
+      }
+    }
+  }
+
+  /**
+   * Reads the user, lets `step` decide, and writes the new sessions array only if nobody else
+   * wrote in between (compare-and-swap on `rev`); otherwise re-reads and decides again. One
+   * conditional single-document update: atomic on real MongoDB and on the embedded server, and
+   * no positional operators (the embedded server ignores them).
+   */
+  async function withSessions<T> (userId: string, step: (user: UserDocument, now: Date) => Step<T>): Promise<T> {
+    if (!Types.ObjectId.isValid(userId)) throw new InvalidRefreshTokenError()
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const user = await users.findById(userId)
+      if (!user) throw new InvalidRefreshTokenError()
+      const { result, sessions } = step(user, new Date())
+      if (!sessions) return result
+      const written = await users.findOneAndUpdate(
+        { _id: user._id, rev: user.rev },
+        { $set: { sessions }, $inc: { rev: 1 } },
+        { projection: { _id: 1 } }
+      )
+      if (written) return result
+    }
+    throw new RefreshConflictError()
+  }
+
+  function startSession (user: UserDocument, meta: ClientMeta): Promise<AuthResult> {
+    return withSessions(user.id, (fresh, now) => {
+      const session: SessionRecord = {
+        id: newSessionId(),
+        gen: 1,
+        tokenHash: '',
+        prevHash: null,
+        rotatedAt: now,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: new Date(now.getTime() + refreshTtlMs),
+        userAgent: meta.userAgent.slice(0, 512),
+        ip: meta.ip
+      }
+      session.tokenHash = hashToken(fresh.generateRefreshToken(session))
+      return { result: issue(fresh, session), sessions: upsertSession(fresh.sessions, session, now, opts.maxSessions) }
+    })
+  }
+
+  async function claimEmail (email: string, userId: Types.ObjectId): Promise<void> {
+    const _id = emailClaimId(email)
+    try {
+      await claims.create({ _id, userId })
+      return
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err
+    }
+    const existing = await claims.findById(_id)
+    const stale = existing && Date.now() - existing.createdAt.getTime() > STALE_CLAIM_MS &&
+      !(await users.exists({ _id: existing.userId }))
+    if (!stale) throw new EmailTakenError()
+    // Take over a crashed registration's claim, still atomically: only one deleter wins.
+    const removed = await claims.findOneAndDelete({ _id, userId: existing.userId })
+    if (!removed) throw new EmailTakenError()
+    return claimEmail(email, userId)
+  }
+
+  return {
+    async register (input: { email: string, password: string, name?: string }, meta: ClientMeta): Promise<AuthResult> {
+      const email = normalizeEmail(input.email)
+      const passwordHash = await hashPassword(input.password)
+      const _id = new Types.ObjectId()
+      await claimEmail(email, _id)
+      let user: UserDocument
+      try {
+        user = await users.create({ _id, email, name: input.name?.trim() ?? '', passwordHash })
+      } catch (err) {
+        await claims.deleteOne({ _id: emailClaimId(email), userId: _id })
+        throw isDuplicateKey(err) ? new EmailTakenError() : err
+      }
+      return startSession(user, meta)
+    },
+
+    async login (input: { email: string, password: string }, meta: ClientMeta): Promise<AuthResult> {
+      const user = await users.findOne({ email: normalizeEmail(input.email) })
+      const ok = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password)
+      if (!user || !ok) throw new InvalidCredentialsError()
+      if (needsRehash(user.passwordHash)) {
+        await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })
+      }
+      return startSession(user, meta)
+    },
+
+    /** Rotates the presented refresh token; see decideRefresh for the cases. */
+    async refresh (token: string, meta: ClientMeta): Promise<AuthResult> {
+      let claimsOfToken: unknown
+      try {
+        claimsOfToken = opts.verifyRefresh(token)
+      } catch {
+        throw new InvalidRefreshTokenError()
+      }
+      if (!isRefreshClaims(claimsOfToken)) throw new InvalidRefreshTokenError()
+      const { sub, sid, gen } = claimsOfToken
+      const presentedHash = hashToken(token)
+      const outcome = await withSessions<AuthResult | 'reused'>(sub, (user, now) => {
+        const decision = decideRefresh({ session: user.sessions.find(s => s.id === sid), gen, presentedHash, now, graceMs })
+        switch (decision.kind) {
+          case 'invalid':
+            throw new InvalidRefreshTokenError()
+          case 'grace':
+            return { result: issue(user, decision.session) }
+          case 'reuse':
+            return { result: 'reused', sessions: user.sessions.filter(s => s.id !== sid) }
+          case 'rotate': {
+            const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
+            next.tokenHash = hashToken(user.generateRefreshToken(next))
+            return { result: issue(user, next), sessions: upsertSession(user.sessions, next, now, opts.maxSessions) }
+          }
+        }
+      })
+      if (outcome === 'reused') throw new RefreshReusedError()
+      return outcome
+    },
+
+    /** Revokes the token's session if the token is genuine; idempotent, never fails. */
+    async logout (token: string | undefined): Promise<void> {
+      if (!token) return
+      let claimsOfToken: unknown
+      try {
+        claimsOfToken = opts.verifyRefresh(token)
+      } catch {
+        return
+      }
+      if (!isRefreshClaims(claimsOfToken)) return
+      const { sub, sid } = claimsOfToken
+      await withSessions(sub, user => user.sessions.some(s => s.id === sid)
+        ? { result: undefined, sessions: user.sessions.filter(s => s.id !== sid) }
+        : { result: undefined }
+      ).catch((err: unknown) => {
+        // The user is gone: nothing left to revoke. Anything else (DB down) must surface.
+        if (!(err instanceof InvalidRefreshTokenError)) throw err
+      })
+    },
+
+    async getUser (id: string): Promise<PublicUser | null> {
+      if (!Types.ObjectId.isValid(id)) return null
+      const user = await users.findById(id)
+      return user ? toPublicUser(user) : null
+    }
+  }
+}
+
+export type AuthService = ReturnType<typeof createAuthService>
