@@ -44,7 +44,7 @@ export function decideRefresh (input: {
     return hashesEqual(presentedHash, session.tokenHash) ? { kind: 'rotate', session } : { kind: 'invalid' }
   }
   if (gen > session.gen) return { kind: 'invalid' }
-  if (gen === session.gen - 1 && session.prevHash !== null && hashesEqual(presentedHash, session.prevHash) &&
+  if (graceMs > 0 && gen === session.gen - 1 && session.prevHash !== null && hashesEqual(presentedHash, session.prevHash) &&
     now.getTime() - session.rotatedAt.getTime() <= graceMs) {
     return { kind: 'grace', session }
   }
@@ -53,10 +53,11 @@ export function decideRefresh (input: {
 
 /** The successor of `session`, minus its token hash (which needs the signed token). */
 export function rotate (session: SessionRecord, now: Date, ttlMs: number): Omit<SessionRecord, 'tokenHash'> {
+  const { tokenHash, ...rest } = session
   return {
-    ...session,
+    ...rest,
     gen: session.gen + 1,
-    prevHash: session.tokenHash,
+    prevHash: tokenHash,
     rotatedAt: now,
     lastUsedAt: now,
     expiresAt: new Date(now.getTime() + ttlMs)

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import tap from 'tap'
+import app from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { startEmbeddedMongo, type EmbeddedMongo } from '../src/embedded-mongo.js'
+import { serverOptions } from '../src/server-options.js'
+
+export const ACCESS_SECRET = 'test-access-secret-that-is-long-enough-0001'
+export const REFRESH_SECRET = 'test-refresh-secret-that-is-long-enough-0002'
+export const PASSWORD = 'correct horse battery'
+
+type T = { teardown: (fn: () => unknown) => void }
+
+let embedded: Promise<EmbeddedMongo> | undefined
+
+/** One embedded server per test process, stopped when the whole file is done. */
+function mongo (): Promise<EmbeddedMongo> {
+  if (!embedded) {
+    embedded = startEmbeddedMongo()
+    tap.teardown(async () => { await (await embedded)?.stop() })
+  }
+  return embedded
+}
+
+export interface Built {
+  app: FastifyInstance
+  /** Every log line the app wrote, as parsed JSON. */
+  logs: Array<Record<string, unknown>>
+}
+
+/**
+ * The app with production server options, a fresh database, test secrets and generous rate
+ * limits unless overridden. Closed and dropped in teardown.
+ */
+export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}): Promise<Built> {
+  const config = loadConfig({
+    ACCESS_TOKEN_SECRET: ACCESS_SECRET,
+    REFRESH_TOKEN_SECRET: REFRESH_SECRET,
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_MAX: 100_000,
+    AUTH_RATE_LIMIT_MAX: 100_000,
+    ...overrides
+  })
+  const logs: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write (chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line))
+      cb()
+    }
+  })
+  const options = serverOptions(config)
+  const fastify = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
+  const db = await mongo()
+  await fastify.register(app, { config, mongoUrl: db.url(`t_${randomBytes(6).toString('hex')}`) })
+  await fastify.ready()
+  t.teardown(async () => {
+    await fastify.mongo.dropDatabase()
+    await fastify.close()
+  })
+  return { app: fastify, logs }
+}
+
+export async function build (t: T, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
+  return (await buildWithLogs(t, overrides)).app
+}
+
+let counter = 0
+export const uniqueEmail = () => `user${++counter}.${randomBytes(3).toString('hex')}@example.com`
+
+const BEARER = { 'x-auth-mode': 'bearer' }
+
+export interface BearerSession {
+  accessToken: string
+  refreshToken: string
+  user: { id: string, email: string }
+}
+
+export async function registerBearer (app: FastifyInstance, email = uniqueEmail()): Promise<BearerSession> {
+  const res = await app.inject({ method: 'POST', url: '/auth/register', headers: BEARER, payload: { email, password: PASSWORD } })
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`)
+  return res.json()
+}
+
+export function refreshBearer (app: FastifyInstance, refreshToken: string) {
+  return app.inject({ method: 'POST', url: '/auth/refresh', headers: BEARER, payload: { refreshToken } })
+}
+
+export function me (app: FastifyInstance, accessToken: string) {
+  return app.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${accessToken}` } })
+}
+
+export function cookie (res: LightMyRequestResponse, fragment: string) {
+  return res.cookies.find(c => c.name.includes(fragment))
+}
+
+export { BEARER }

@@ -1,0 +1,47 @@
+import t from 'tap'
+import { ConfigError, loadConfig } from '../../src/config.js'
+
+const A = 'a'.repeat(32)
+const R = 'r'.repeat(32)
+
+t.test('defaults', async t => {
+  const c = loadConfig({})
+  t.equal(c.PORT, 3000)
+  t.equal(c.accessTokenTtlSeconds, 900)
+  t.equal(c.refreshTokenTtlSeconds, 7 * 86400)
+  t.equal(c.AUTH_RATE_LIMIT_MAX, 10)
+  t.equal(c.COOKIE_SECURE, true)
+  t.equal(c.REFRESH_GRACE_SECONDS, 10)
+  t.ok(c.secretsGenerated, 'no secrets configured: generated')
+  t.not(c.ACCESS_TOKEN_SECRET, c.REFRESH_TOKEN_SECRET)
+  t.ok(c.ACCESS_TOKEN_SECRET.length >= 32)
+  t.not(loadConfig({}).ACCESS_TOKEN_SECRET, c.ACCESS_TOKEN_SECRET, 'random per boot')
+})
+
+t.test('environment strings are coerced and used', async t => {
+  const c = loadConfig({ PORT: '8080', COOKIE_SECURE: 'false', ACCESS_TOKEN_EXPIRY: '2s', REFRESH_TOKEN_EXPIRY: '1h', ACCESS_TOKEN_SECRET: A, REFRESH_TOKEN_SECRET: R })
+  t.equal(c.PORT, 8080)
+  t.equal(c.COOKIE_SECURE, false)
+  t.equal(c.accessTokenTtlSeconds, 2)
+  t.equal(c.refreshTokenTtlSeconds, 3600)
+  t.equal(c.secretsGenerated, false)
+  t.equal(c.ACCESS_TOKEN_SECRET, A)
+})
+
+t.test('bad configuration fails fast with the variable named', async t => {
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ ACCESS_TOKEN_SECRET: 'short', REFRESH_TOKEN_SECRET: R }, /ACCESS_TOKEN_SECRET/],
+    [{ ACCESS_TOKEN_SECRET: A }, /both/],
+    [{ REFRESH_TOKEN_SECRET: R }, /both/],
+    [{ ACCESS_TOKEN_SECRET: A, REFRESH_TOKEN_SECRET: A }, /different/],
+    [{ ACCESS_TOKEN_EXPIRY: 'soon' }, /ACCESS_TOKEN_EXPIRY/],
+    [{ ACCESS_TOKEN_EXPIRY: '10ms' }, /at least 1s/],
+    [{ PORT: 'abc' }, /PORT/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' }, /COOKIE_SECURE/]
+  ]
+  for (const [env, message] of bad) {
+    t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
+  }
+  t.ok(new ConfigError('x') instanceof Error)
+})

@@ -1,0 +1,64 @@
+import { createSigner, createVerifier } from 'fast-jwt'
+import t from 'tap'
+import {
+  createTokenSigner, hashesEqual, hashToken, isAccessClaims, isRefreshClaims, newSessionId
+} from '../../src/lib/tokens.js'
+
+const ACCESS_KEY = 'a'.repeat(40)
+const REFRESH_KEY = 'r'.repeat(40)
+
+function signer () {
+  const signAccess = createSigner({ key: ACCESS_KEY, algorithm: 'HS256', expiresIn: 60_000 })
+  const signRefresh = createSigner({ key: REFRESH_KEY, algorithm: 'HS256', expiresIn: 3600_000 })
+  return createTokenSigner({ signAccess: c => signAccess(c), signRefresh: c => signRefresh(c), refreshSecret: REFRESH_KEY })
+}
+
+t.test('hashToken is SHA-256, base64url, and compared in constant time', async t => {
+  t.equal(hashToken('abc'), 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0')
+  t.ok(hashesEqual(hashToken('x'), hashToken('x')))
+  t.notOk(hashesEqual(hashToken('x'), hashToken('y')))
+  t.notOk(hashesEqual('short', 'longer'), 'different lengths are unequal, not an exception')
+})
+
+t.test('session ids are 128 random bits', async t => {
+  const ids = new Set(Array.from({ length: 1000 }, newSessionId))
+  t.equal(ids.size, 1000)
+  t.match([...ids][0], /^[0-9a-f]{32}$/)
+})
+
+t.test('refresh tokens are deterministic per (session, generation, time) and unique across them', async t => {
+  const tokens = signer()
+  const issuedAt = new Date('2026-01-01T00:00:00Z')
+  const one = tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt })
+  t.equal(tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt }), one, 're-issue gives the identical token')
+  t.not(tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 2, issuedAt }), one, 'next generation differs')
+  t.not(tokens.refreshToken({ sub: 'u1', sid: 's2', gen: 1, issuedAt }), one, 'other session differs')
+
+  const claims = createVerifier({ key: REFRESH_KEY, algorithms: ['HS256'], clockTimestamp: issuedAt.getTime() })(one)
+  t.ok(isRefreshClaims(claims))
+  t.match(claims, { sub: 'u1', sid: 's1', gen: 1, typ: 'refresh', iat: issuedAt.getTime() / 1000, exp: issuedAt.getTime() / 1000 + 3600 })
+  t.match(claims.jti, /^[A-Za-z0-9_-]{22}$/)
+
+  const otherSecret = createTokenSigner({ signAccess: () => '', signRefresh: c => JSON.stringify(c), refreshSecret: 'other'.repeat(8) })
+  t.not(JSON.parse(otherSecret.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt })).jti, claims.jti, 'jti depends on the server secret')
+})
+
+t.test('access tokens carry sub, sid, typ and roles', async t => {
+  const issuedAt = new Date()
+  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], issuedAt })
+  const claims = createVerifier({ key: ACCESS_KEY, algorithms: ['HS256'] })(token)
+  t.ok(isAccessClaims(claims))
+  t.match(claims, { sub: 'u1', sid: 's1', typ: 'access', roles: ['user'] })
+  t.notOk(isRefreshClaims(claims), 'an access token is not refresh claims')
+})
+
+t.test('claim guards reject the other type and malformed payloads', async t => {
+  t.notOk(isAccessClaims(null))
+  t.notOk(isAccessClaims('x'))
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'refresh', roles: [] }))
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [1] }))
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access' }), 'roles required')
+  t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1.5, typ: 'refresh', jti: 'j', iat: 1 }), 'gen must be an integer')
+  t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'access', jti: 'j', iat: 1 }))
+  t.ok(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'refresh', jti: 'j', iat: 1 }))
+})
