@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
 import { NoRefreshTokenError } from '../../src/errors.js'
 import { AuthModeHeaders, LoginBody, RefreshBody, RegisterBody, SessionBody } from '../../src/schemas/auth.js'
 import { BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
@@ -9,6 +10,8 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { authService, config } = fastify
   const transport = createTransport(config)
   const strict = { rateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindow: '1 minute' } }
+  // Cookie clients POST without a body; validate an absent body as an empty object.
+  const optionalBody = async (request: FastifyRequest) => { request.body ??= {} }
 
   fastify.post('/register', {
     config: strict,
@@ -39,12 +42,13 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   })
 
   fastify.post('/refresh', {
+    preValidation: optionalBody,
     schema: {
       tags: ['auth'],
       summary: 'Rotate the refresh token: returns new access and refresh tokens; the presented one dies',
       description: 'Presenting an already-rotated refresh token revokes its whole session (AUTH_REFRESH_REUSED), except the immediate predecessor within REFRESH_GRACE_SECONDS of its rotation, which gets the same successor (concurrent tabs, lost responses).',
       headers: AuthModeHeaders,
-      body: Type.Optional(RefreshBody),
+      body: RefreshBody,
       response: { 200: SessionBody, ...errorResponses(...BODY_ERRORS, 401, 409) }
     }
   }, async (request, reply) => {
@@ -55,11 +59,12 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   })
 
   fastify.post('/logout', {
+    preValidation: optionalBody,
     schema: {
       tags: ['auth'],
       summary: 'Revoke the current session and clear the cookies (idempotent)',
       headers: AuthModeHeaders,
-      body: Type.Optional(RefreshBody),
+      body: RefreshBody,
       response: { 204: Type.Null(), ...errorResponses(...BODY_ERRORS) }
     }
   }, async (request, reply) => {

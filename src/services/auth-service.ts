@@ -90,12 +90,14 @@ export function createAuthService (opts: AuthServiceOptions) {
    * conditional single-document update: atomic on real MongoDB and on the embedded server, and
    * no positional operators (the embedded server ignores them).
    */
-  async function withSessions<T> (userId: string, step: (user: UserDocument, now: Date) => Step<T>): Promise<T> {
+  async function withSessions<T> (userId: string, step: (user: UserDocument, sessions: SessionRecord[], now: Date) => Step<T>): Promise<T> {
     if (!Types.ObjectId.isValid(userId)) throw new InvalidRefreshTokenError()
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const user = await users.findById(userId)
       if (!user) throw new InvalidRefreshTokenError()
-      const { result, sessions } = step(user, new Date())
+      // Plain objects: the pure session functions spread and compare them.
+      const current = user.toObject().sessions
+      const { result, sessions } = step(user, current, new Date())
       if (!sessions) return result
       const written = await users.findOneAndUpdate(
         { _id: user._id, rev: user.rev },
@@ -108,7 +110,7 @@ export function createAuthService (opts: AuthServiceOptions) {
   }
 
   function startSession (user: UserDocument, meta: ClientMeta): Promise<AuthResult> {
-    return withSessions(user.id, (fresh, now) => {
+    return withSessions(user.id, (fresh, sessions, now) => {
       const session: SessionRecord = {
         id: newSessionId(),
         gen: 1,
@@ -122,7 +124,7 @@ export function createAuthService (opts: AuthServiceOptions) {
         ip: meta.ip
       }
       session.tokenHash = hashToken(fresh.generateRefreshToken(session))
-      return { result: issue(fresh, session), sessions: upsertSession(fresh.sessions, session, now, opts.maxSessions) }
+      return { result: issue(fresh, session), sessions: upsertSession(sessions, session, now, opts.maxSessions) }
     })
   }
 
@@ -181,19 +183,19 @@ export function createAuthService (opts: AuthServiceOptions) {
       if (!isRefreshClaims(claimsOfToken)) throw new InvalidRefreshTokenError()
       const { sub, sid, gen } = claimsOfToken
       const presentedHash = hashToken(token)
-      const outcome = await withSessions<AuthResult | 'reused'>(sub, (user, now) => {
-        const decision = decideRefresh({ session: user.sessions.find(s => s.id === sid), gen, presentedHash, now, graceMs })
+      const outcome = await withSessions<AuthResult | 'reused'>(sub, (user, sessions, now) => {
+        const decision = decideRefresh({ session: sessions.find(s => s.id === sid), gen, presentedHash, now, graceMs })
         switch (decision.kind) {
           case 'invalid':
             throw new InvalidRefreshTokenError()
           case 'grace':
             return { result: issue(user, decision.session) }
           case 'reuse':
-            return { result: 'reused', sessions: user.sessions.filter(s => s.id !== sid) }
+            return { result: 'reused', sessions: sessions.filter(s => s.id !== sid) }
           case 'rotate': {
             const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
             next.tokenHash = hashToken(user.generateRefreshToken(next))
-            return { result: issue(user, next), sessions: upsertSession(user.sessions, next, now, opts.maxSessions) }
+            return { result: issue(user, next), sessions: upsertSession(sessions, next, now, opts.maxSessions) }
           }
         }
       })
@@ -212,8 +214,8 @@ export function createAuthService (opts: AuthServiceOptions) {
       }
       if (!isRefreshClaims(claimsOfToken)) return
       const { sub, sid } = claimsOfToken
-      await withSessions(sub, user => user.sessions.some(s => s.id === sid)
-        ? { result: undefined, sessions: user.sessions.filter(s => s.id !== sid) }
+      await withSessions(sub, (_user, sessions) => sessions.some(s => s.id === sid)
+        ? { result: undefined, sessions: sessions.filter(s => s.id !== sid) }
         : { result: undefined }
       ).catch((err: unknown) => {
         // The user is gone: nothing left to revoke. Anything else (DB down) must surface.

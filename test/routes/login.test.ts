@@ -1,0 +1,67 @@
+import t from 'tap'
+import { BEARER, build, cookie, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+
+t.test('login: 200 with a new session in either mode', async t => {
+  const app = await build(t)
+  const { user } = await registerBearer(app)
+
+  const cookieRes = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email.toUpperCase(), password: PASSWORD } })
+  t.equal(cookieRes.statusCode, 200)
+  t.same(Object.keys(cookieRes.json()).sort(), ['accessTokenExpiresAt', 'user'])
+  t.equal(cookieRes.json().user.id, user.id)
+  t.ok(cookie(cookieRes, 'access') && cookie(cookieRes, 'refresh'))
+
+  const bearerRes = await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: user.email, password: PASSWORD } })
+  t.equal(bearerRes.statusCode, 200)
+  t.equal(bearerRes.cookies.length, 0)
+  t.equal((await me(app, bearerRes.json().accessToken)).json().user.id, user.id)
+
+  const doc = await app.mongo.collection('users').findOne({ email: user.email })
+  t.equal(doc?.sessions.length, 3, 'register + two logins = three sessions (devices)')
+  t.equal(new Set(doc?.sessions.map((s: { id: string }) => s.id)).size, 3, 'each login mints a new session id')
+})
+
+t.test('unknown email and wrong password are indistinguishable', async t => {
+  const app = await build(t)
+  const { user } = await registerBearer(app)
+  const wrong = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: 'wrong password' } })
+  const unknown = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD } })
+  const expected = { statusCode: 401, code: 'AUTH_INVALID_CREDENTIALS', error: 'Unauthorized', message: 'Invalid email or password' }
+  t.same(wrong.json(), expected)
+  t.same(unknown.json(), expected)
+  t.equal(wrong.cookies.length + unknown.cookies.length, 0, 'no cookies on failure')
+})
+
+t.test('operator injection in login fields is a 400, not a login', async t => {
+  const app = await build(t)
+  await registerBearer(app)
+  for (const payload of [{ email: { $ne: null }, password: PASSWORD }, { email: { $regex: '.*' }, password: { $ne: '' } }]) {
+    const res = await app.inject({ method: 'POST', url: '/auth/login', payload })
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().code, 'VALIDATION_ERROR')
+  }
+})
+
+t.test('login upgrades a hash made with older argon2 parameters', async t => {
+  const argon2 = (await import('argon2')).default
+  const app = await build(t)
+  const { user } = await registerBearer(app)
+  const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 })
+  await app.mongo.collection('users').updateOne({ email: user.email }, { $set: { passwordHash: weak } })
+  const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: PASSWORD } })
+  t.equal(res.statusCode, 200)
+  const doc = await app.mongo.collection('users').findOne({ email: user.email })
+  t.match(doc?.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+})
+
+t.test('login and register are rate limited per IP with a code', async t => {
+  const app = await build(t, { AUTH_RATE_LIMIT_MAX: 3 })
+  const codes: number[] = []
+  for (let i = 0; i < 4; i++) {
+    codes.push((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD } })).statusCode)
+  }
+  t.same(codes, [401, 401, 401, 429])
+  const limited = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD } })
+  t.equal(limited.json().code, 'AUTH_RATE_LIMITED')
+  t.ok(limited.headers['retry-after'], 'Retry-After set')
+})
