@@ -56,7 +56,7 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
   await fastify.register(app, { config, mongoUrl: db.url(`t_${randomBytes(6).toString('hex')}`) })
   await fastify.ready()
   t.teardown(async () => {
-    await fastify.mongo.dropDatabase()
+    if (fastify.mongo.readyState === 1) await fastify.mongo.dropDatabase()
     await fastify.close()
   })
   return { app: fastify, logs }

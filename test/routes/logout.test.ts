@@ -1,0 +1,41 @@
+import t from 'tap'
+import { BEARER, build, cookie, PASSWORD, refreshBearer, registerBearer, uniqueEmail } from '../helper.js'
+
+t.test('bearer logout revokes the session for good', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const other = (await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: a.user.email, password: PASSWORD } })).json()
+  const res = await app.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: a.refreshToken } })
+  t.equal(res.statusCode, 204)
+  t.equal(res.body, '')
+  const after = await refreshBearer(app, a.refreshToken)
+  t.equal(after.statusCode, 401)
+  t.equal(after.json().code, 'AUTH_INVALID_REFRESH_TOKEN')
+  t.equal((await refreshBearer(app, other.refreshToken)).statusCode, 200, 'other sessions live on')
+  const again = await app.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: a.refreshToken } })
+  t.equal(again.statusCode, 204, 'idempotent')
+})
+
+t.test('cookie logout clears both cookies with matching attributes', async t => {
+  const app = await build(t)
+  const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
+  const rt = cookie(reg, 'refresh')!
+  const res = await app.inject({ method: 'POST', url: '/auth/logout', cookies: { [rt.name]: rt.value } })
+  t.equal(res.statusCode, 204)
+  const access = cookie(res, 'access')!
+  const refresh = cookie(res, 'refresh')!
+  t.match(access, { name: '__Host-access_token', value: '', path: '/', secure: true, httpOnly: true })
+  t.match(refresh, { name: '__Secure-refresh_token', value: '', path: '/auth' })
+  t.ok(access.expires! <= new Date(), 'expired in the past')
+  const refreshAfter = await app.inject({ method: 'POST', url: '/auth/refresh', cookies: { [rt.name]: rt.value } })
+  t.equal(refreshAfter.json().code, 'AUTH_INVALID_REFRESH_TOKEN')
+})
+
+t.test('logout without or with a bad token still clears cookies', async t => {
+  const app = await build(t)
+  for (const cookies of [{}, { '__Secure-refresh_token': 'junk' }]) {
+    const res = await app.inject({ method: 'POST', url: '/auth/logout', cookies })
+    t.equal(res.statusCode, 204)
+    t.equal(res.cookies.length, 2)
+  }
+})

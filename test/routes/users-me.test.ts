@@ -1,0 +1,91 @@
+import { createSigner } from 'fast-jwt'
+import t from 'tap'
+import { ACCESS_SECRET, REFRESH_SECRET, build, cookie, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+
+t.test('GET /users/me with bearer, cookie, and both', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const res = await me(app, a.accessToken)
+  t.equal(res.statusCode, 200)
+  t.same(Object.keys(res.json().user).sort(), ['createdAt', 'email', 'id', 'name', 'roles'])
+  t.equal(res.json().user.id, a.user.id)
+
+  const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
+  const c = cookie(reg, 'access')!
+  const viaCookie = await app.inject({ method: 'GET', url: '/users/me', cookies: { [c.name]: c.value } })
+  t.equal(viaCookie.json().user.id, reg.json().user.id, 'cookie works')
+
+  const both = await app.inject({ method: 'GET', url: '/users/me', cookies: { [c.name]: c.value }, headers: { authorization: `Bearer ${a.accessToken}` } })
+  t.equal(both.json().user.id, a.user.id, 'the header wins over the cookie')
+})
+
+t.test('no token → 401 AUTH_NO_TOKEN', async t => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'GET', url: '/users/me' })
+  t.same(res.json(), { statusCode: 401, code: 'AUTH_NO_TOKEN', error: 'Unauthorized', message: 'No token provided' })
+  const empty = await app.inject({ method: 'GET', url: '/users/me', cookies: { '__Host-access_token': '' } })
+  t.equal(empty.json().code, 'AUTH_NO_TOKEN', 'an empty cookie is no token')
+})
+
+t.test('forged, malformed and wrong-type tokens → 401 AUTH_INVALID_TOKEN', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const [h, p, s] = a.accessToken.split('.') as [string, string, string]
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString())
+  const hs = (key: string, algorithm: 'HS256' | 'HS384' | 'HS512' = 'HS256', over: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
+    createSigner({ key, algorithm, header })({ ...claims, ...over })
+
+  const cases: Array<[string, string]> = [
+    ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`],
+    ['alg none with signature', `${b64({ alg: 'none', typ: 'JWT' })}.${p}.${s}`],
+    ['HS512 with the right secret', hs(ACCESS_SECRET, 'HS512')],
+    ['other secret', hs('z'.repeat(40))],
+    ['refresh secret', hs(REFRESH_SECRET)],
+    ['tampered roles', `${h}.${b64({ ...claims, roles: ['admin'] })}.${s}`],
+    ['tampered signature', `${h}.${p}.${s.slice(0, -2)}AA`],
+    ['refresh token as access token', a.refreshToken],
+    ['typ refresh signed with access secret', hs(ACCESS_SECRET, 'HS256', { typ: 'refresh' })],
+    ['missing typ', hs(ACCESS_SECRET, 'HS256', { typ: undefined })],
+    ['kid/jku headers with a foreign key', hs('k'.repeat(40), 'HS256', {}, { kid: '../../dev/null', jku: 'https://evil.example/jwks' })],
+    ['two parts', `${h}.${p}`],
+    ['garbage', 'garbage'],
+    ['unicode', 'ünïcödé.ü.ü']
+  ]
+  for (const [name, token] of cases) {
+    const res = await me(app, token)
+    t.equal(res.statusCode, 401, name)
+    t.equal(res.json().code, 'AUTH_INVALID_TOKEN', name)
+  }
+  for (const header of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a b', `Token ${a.accessToken}`, 'x'.repeat(5000)]) {
+    const res = await app.inject({ method: 'GET', url: '/users/me', headers: { authorization: header } })
+    t.equal(res.statusCode, 401, `Authorization: ${header.slice(0, 20)}`)
+    t.equal(res.json().code, 'AUTH_INVALID_TOKEN')
+  }
+  const garbageCookie = await app.inject({ method: 'GET', url: '/users/me', headers: { cookie: '__Host-access_token=%%%; other=;;;=' } })
+  t.equal(garbageCookie.statusCode, 401, 'garbage cookie')
+  t.equal(garbageCookie.json().code, 'AUTH_INVALID_TOKEN')
+})
+
+t.test('expired → 401 AUTH_TOKEN_EXPIRED (refresh, do not log in)', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const claims = JSON.parse(Buffer.from(a.accessToken.split('.')[1]!, 'base64url').toString())
+  const now = Math.floor(Date.now() / 1000)
+  const expired = createSigner({ key: ACCESS_SECRET, algorithm: 'HS256' })({ ...claims, iat: now - 3600, exp: now - 60 })
+  const res = await me(app, expired)
+  t.same(res.json(), { statusCode: 401, code: 'AUTH_TOKEN_EXPIRED', error: 'Unauthorized', message: 'Token expired' })
+
+  const forgedExpired = createSigner({ key: 'q'.repeat(40), algorithm: 'HS256' })({ ...claims, iat: now - 3600, exp: now - 60 })
+  t.equal((await me(app, forgedExpired)).json().code, 'AUTH_INVALID_TOKEN', 'a forged expired token is invalid, not expired')
+})
+
+t.test('a valid token of a deleted user is rejected', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  await app.mongo.collection('users').deleteOne({ email: a.user.email })
+  const res = await me(app, a.accessToken)
+  t.equal(res.statusCode, 401)
+  t.equal(res.json().code, 'AUTH_INVALID_TOKEN')
+})
