@@ -52,7 +52,7 @@ function seconds (name: string, value: string): number {
 export function loadConfig (data: Record<string, unknown> = process.env): Config {
   let env: Env
   try {
-    env = envSchema<Env>({ schema: ConfigSchema, data })
+    env = envSchema<Env>({ schema: ConfigSchema, data, dotenv: data === process.env })
   } catch (err) {
     throw new ConfigError((err as Error).message)
   }
