@@ -33,7 +33,7 @@ t.test('cookie logout clears both cookies with matching attributes', async t => 
 
 t.test('logout without or with a bad token still clears cookies', async t => {
   const app = await build(t)
-  for (const cookies of [{}, { '__Secure-refresh_token': 'junk' }]) {
+  for (const cookies of [{}, { '__Secure-refresh_token': 'junk' }] as Array<Record<string, string>>) {
     const res = await app.inject({ method: 'POST', url: '/auth/logout', cookies })
     t.equal(res.statusCode, 204)
     t.equal(res.cookies.length, 2)
