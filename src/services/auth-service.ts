@@ -3,11 +3,12 @@ import type { EmailClaimModel } from '../../models/email-claim.js'
 import { emailClaimId } from '../../models/email-claim.js'
 import type { UserDocument, UserModel } from '../../models/user.js'
 import {
-  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshReusedError
 } from '../errors.js'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
 import { hashToken, isRefreshClaims, newSessionId } from '../lib/tokens.js'
+import { createUserStore } from './user-store.js'
 
 export interface PublicUser {
   id: string
@@ -45,12 +46,8 @@ export interface AuthServiceOptions {
   maxSessions: number
 }
 
-/** Optimistic-concurrency retries for one session write; contention is per user. */
-const CAS_ATTEMPTS = 10
 /** A claim without its user is a crashed registration; older than this, it may be taken over. */
 const STALE_CLAIM_MS = 60_000
-
-type Step<T> = { result: T, sessions?: SessionRecord[] }
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
@@ -68,6 +65,9 @@ const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 1
 
 export function createAuthService (opts: AuthServiceOptions) {
   const { users, claims } = opts
+  const store = createUserStore(users)
+  const invalidRefresh = () => new InvalidRefreshTokenError()
+  const withSessions = <T>(userId: string, step: Parameters<typeof store.update<T>>[2]) => store.update(userId, invalidRefresh, step)
   const refreshTtlMs = opts.refreshTtlSeconds * 1000
   const graceMs = opts.graceSeconds * 1000
 
@@ -82,31 +82,6 @@ export function createAuthService (opts: AuthServiceOptions) {
         refreshTokenExpiresAt: session.expiresAt
       }
     }
-  }
-
-  /**
-   * Reads the user, lets `step` decide, and writes the new sessions array only if nobody else
-   * wrote in between (compare-and-swap on `rev`); otherwise re-reads and decides again. One
-   * conditional single-document update: atomic on real MongoDB and on the embedded server, and
-   * no positional operators (the embedded server ignores them).
-   */
-  async function withSessions<T> (userId: string, step: (user: UserDocument, sessions: SessionRecord[], now: Date) => Step<T>): Promise<T> {
-    if (!Types.ObjectId.isValid(userId)) throw new InvalidRefreshTokenError()
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const user = await users.findById(userId)
-      if (!user) throw new InvalidRefreshTokenError()
-      // Plain objects: the pure session functions spread and compare them.
-      const current = user.toObject().sessions
-      const { result, sessions } = step(user, current, new Date())
-      if (!sessions) return result
-      const written = await users.findOneAndUpdate(
-        { _id: user._id, rev: user.rev },
-        { $set: { sessions }, $inc: { rev: 1 } },
-        { projection: { _id: 1 } }
-      )
-      if (written) return result
-    }
-    throw new RefreshConflictError()
   }
 
   function startSession (user: UserDocument, meta: ClientMeta): Promise<AuthResult> {
@@ -124,7 +99,7 @@ export function createAuthService (opts: AuthServiceOptions) {
         ip: meta.ip
       }
       session.tokenHash = hashToken(fresh.generateRefreshToken(session))
-      return { result: issue(fresh, session), sessions: upsertSession(sessions, session, now, opts.maxSessions) }
+      return { result: issue(fresh, session), write: { sessions: upsertSession(sessions, session, now, opts.maxSessions) } }
     })
   }
 
@@ -191,11 +166,11 @@ export function createAuthService (opts: AuthServiceOptions) {
           case 'grace':
             return { result: issue(user, decision.session) }
           case 'reuse':
-            return { result: 'reused', sessions: sessions.filter(s => s.id !== sid) }
+            return { result: 'reused', write: { sessions: sessions.filter(s => s.id !== sid) } }
           case 'rotate': {
             const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
             next.tokenHash = hashToken(user.generateRefreshToken(next))
-            return { result: issue(user, next), sessions: upsertSession(sessions, next, now, opts.maxSessions) }
+            return { result: issue(user, next), write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
           }
         }
       })
@@ -215,7 +190,7 @@ export function createAuthService (opts: AuthServiceOptions) {
       if (!isRefreshClaims(claimsOfToken)) return
       const { sub, sid } = claimsOfToken
       await withSessions(sub, (_user, sessions) => sessions.some(s => s.id === sid)
-        ? { result: undefined, sessions: sessions.filter(s => s.id !== sid) }
+        ? { result: undefined, write: { sessions: sessions.filter(s => s.id !== sid) } }
         : { result: undefined }
       ).catch((err: unknown) => {
         // The user is gone: nothing left to revoke. Anything else (DB down) must surface.
