@@ -56,7 +56,7 @@ export function createUserSchema (tokens: TokenSigner) {
   }, { timestamps: true, strict: 'throw' })
 
   schema.method('generateAccessToken', function (this: UserDocument, session: TokenSession) {
-    return tokens.accessToken({ sub: this.id, sid: session.id, roles: [...this.roles], issuedAt: session.rotatedAt })
+    return tokens.accessToken({ sub: this.id, sid: session.id, roles: [...this.roles], ver: this.tokenVersion, issuedAt: session.rotatedAt })
   })
   schema.method('generateRefreshToken', function (this: UserDocument, session: TokenSession) {
     return tokens.refreshToken({ sub: this.id, sid: session.id, gen: session.gen, issuedAt: session.rotatedAt })

@@ -1,9 +1,11 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import authServicePlugin from '../plugins/app/auth-service.js'
 import authenticatePlugin from '../plugins/app/authenticate.js'
+import authorizationPlugin from '../plugins/app/authorization.js'
 import configPlugin from '../plugins/app/config.js'
+import modelsPlugin from '../plugins/app/models.js'
+import servicesPlugin from '../plugins/app/services.js'
 import cookiePlugin from '../plugins/external/cookie.js'
 import helmetPlugin from '../plugins/external/helmet.js'
 import jwtPlugin from '../plugins/external/jwt.js'
@@ -12,6 +14,7 @@ import rateLimitPlugin from '../plugins/external/rate-limit.js'
 import swaggerPlugin from '../plugins/external/swagger.js'
 import authRoutes from '../routes/auth/index.js'
 import healthRoutes from '../routes/health.js'
+import adminRoutes from '../routes/admin/index.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { NotFoundError } from './errors.js'
@@ -40,8 +43,10 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(jwtPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl })
-  await fastify.register(authServicePlugin)
+  await fastify.register(modelsPlugin)
+  await fastify.register(servicesPlugin)
   await fastify.register(authenticatePlugin)
+  await fastify.register(authorizationPlugin)
 
   fastify.setErrorHandler(function (err: FastifyError, request, reply) {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
@@ -60,6 +65,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(healthRoutes)
   await fastify.register(authRoutes, { prefix: '/auth' })
   await fastify.register(userRoutes, { prefix: '/users' })
+  await fastify.register(adminRoutes, { prefix: '/admin' })
 }
 
 export default fp(app, { name: 'app' })

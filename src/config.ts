@@ -21,7 +21,9 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ default: 300, minimum: 1 }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
-  BODY_LIMIT: Type.Integer({ default: 16384, minimum: 1024, maximum: 1048576 })
+  BODY_LIMIT: Type.Integer({ default: 16384, minimum: 1024, maximum: 1048576 }),
+  /** Comma-separated; these emails get the `admin` role when they register. */
+  ADMIN_EMAILS: Type.String({ default: '' })
 })
 
 export type Env = Static<typeof ConfigSchema>
@@ -33,6 +35,7 @@ export interface Config extends Env {
   refreshTokenTtlSeconds: number
   /** True when no secrets were configured and random ones were generated for this process. */
   secretsGenerated: boolean
+  adminEmails: string[]
 }
 
 export class ConfigError extends Error {
@@ -74,6 +77,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     REFRESH_TOKEN_SECRET: refresh ?? randomBytes(48).toString('base64url'),
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
-    secretsGenerated
+    secretsGenerated,
+    adminEmails: env.ADMIN_EMAILS.split(',').map(e => e.trim().toLowerCase()).filter(Boolean)
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import { NoRefreshTokenError } from '../../src/errors.js'
 import { AuthModeHeaders, LoginBody, RefreshBody, RegisterBody, SessionBody } from '../../src/schemas/auth.js'
 import { BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
+import accountRoutes from './account.js'
 import { clientMeta, createTransport } from './transport.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -72,6 +73,8 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     transport.clear(reply)
     return reply.code(204).send(null)
   })
+
+  await fastify.register(accountRoutes)
 }
 
 export default routes

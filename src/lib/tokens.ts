@@ -5,6 +5,8 @@ export interface AccessClaims {
   sid: string
   typ: 'access'
   roles: string[]
+  /** The user's tokenVersion at issue; sensitive routes reject older ones. */
+  ver: number
   iat?: number
 }
 
@@ -37,7 +39,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 export function isAccessClaims (v: unknown): v is AccessClaims {
   return isObject(v) && v.typ === 'access' && typeof v.sub === 'string' && typeof v.sid === 'string' &&
-    Array.isArray(v.roles) && v.roles.every(r => typeof r === 'string')
+    Array.isArray(v.roles) && v.roles.every(r => typeof r === 'string') && Number.isSafeInteger(v.ver)
 }
 
 export function isRefreshClaims (v: unknown): v is RefreshClaims {
@@ -46,7 +48,7 @@ export function isRefreshClaims (v: unknown): v is RefreshClaims {
 }
 
 export interface TokenSigner {
-  accessToken (input: { sub: string, sid: string, roles: string[], issuedAt: Date }): string
+  accessToken (input: { sub: string, sid: string, roles: string[], ver: number, issuedAt: Date }): string
   refreshToken (input: { sub: string, sid: string, gen: number, issuedAt: Date }): string
 }
 
@@ -68,8 +70,8 @@ export function createTokenSigner (opts: {
   const jti = (sid: string, gen: number) =>
     createHmac('sha256', opts.refreshSecret).update(`${sid}.${gen}`).digest('base64url').slice(0, 22)
   return {
-    accessToken: ({ sub, sid, roles, issuedAt }) =>
-      opts.signAccess({ sub, sid, typ: 'access', roles, iat: seconds(issuedAt) }),
+    accessToken: ({ sub, sid, roles, ver, issuedAt }) =>
+      opts.signAccess({ sub, sid, typ: 'access', roles, ver, iat: seconds(issuedAt) }),
     refreshToken: ({ sub, sid, gen, issuedAt }) =>
       opts.signRefresh({ sub, sid, gen, typ: 'refresh', jti: jti(sid, gen), iat: seconds(issuedAt) })
   }

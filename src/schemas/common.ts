@@ -15,3 +15,6 @@ export function errorResponses (...statuses: number[]): Record<number, TSchema> 
 
 /** Statuses any route with a JSON body can return before its handler runs. */
 export const BODY_ERRORS = [400, 413, 415] as const
+
+/** OpenAPI security requirement of protected routes: either transport works. */
+export const AUTHENTICATED: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { cookieAuth: [] }]

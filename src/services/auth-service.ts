@@ -44,6 +44,8 @@ export interface AuthServiceOptions {
   refreshTtlSeconds: number
   graceSeconds: number
   maxSessions: number
+  /** Normalized emails that get the `admin` role at registration. */
+  adminEmails: readonly string[]
 }
 
 /** A claim without its user is a crashed registration; older than this, it may be taken over. */
@@ -129,7 +131,8 @@ export function createAuthService (opts: AuthServiceOptions) {
       await claimEmail(email, _id)
       let user: UserDocument
       try {
-        user = await users.create({ _id, email, name: input.name?.trim() ?? '', passwordHash })
+        const roles = opts.adminEmails.includes(email) ? ['user', 'admin'] : ['user']
+        user = await users.create({ _id, email, name: input.name?.trim() ?? '', passwordHash, roles })
       } catch (err) {
         await claims.deleteOne({ _id: emailClaimId(email), userId: _id })
         throw isDuplicateKey(err) ? new EmailTakenError() : err
@@ -196,12 +199,6 @@ export function createAuthService (opts: AuthServiceOptions) {
         // The user is gone: nothing left to revoke. Anything else (DB down) must surface.
         if (!(err instanceof InvalidRefreshTokenError)) throw err
       })
-    },
-
-    async getUser (id: string): Promise<PublicUser | null> {
-      if (!Types.ObjectId.isValid(id)) return null
-      const user = await users.findById(id)
-      return user ? toPublicUser(user) : null
     }
   }
 }

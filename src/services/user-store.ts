@@ -21,6 +21,11 @@ const CAS_ATTEMPTS = 10
 
 export function createUserStore (users: UserModel) {
   return {
+    /** The user, or null for an unknown or malformed id. */
+    read (userId: string): Promise<UserDocument | null> {
+      return Types.ObjectId.isValid(userId) ? users.findById(userId) : Promise.resolve(null)
+    },
+
     /**
      * Reads the user, lets `step` decide, and writes only if nobody else wrote in between
      * (compare-and-swap on `rev`); otherwise re-reads and decides again. One conditional

@@ -12,6 +12,8 @@ t.test('defaults', async t => {
   t.equal(c.AUTH_RATE_LIMIT_MAX, 10)
   t.equal(c.COOKIE_SECURE, true)
   t.equal(c.REFRESH_GRACE_SECONDS, 10)
+  t.same(c.adminEmails, [])
+  t.same(loadConfig({ ADMIN_EMAILS: ' Root@Example.com, ,ops@example.com' }).adminEmails, ['root@example.com', 'ops@example.com'])
   t.ok(c.secretsGenerated, 'no secrets configured: generated')
   t.not(c.ACCESS_TOKEN_SECRET, c.REFRESH_TOKEN_SECRET)
   t.ok(c.ACCESS_TOKEN_SECRET.length >= 32)

@@ -45,19 +45,21 @@ t.test('refresh tokens are deterministic per (session, generation, time) and uni
 
 t.test('access tokens carry sub, sid, typ and roles', async t => {
   const issuedAt = new Date()
-  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], issuedAt })
+  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], ver: 2, issuedAt })
   const claims = createVerifier({ key: ACCESS_KEY, algorithms: ['HS256'] })(token)
   t.ok(isAccessClaims(claims))
-  t.match(claims, { sub: 'u1', sid: 's1', typ: 'access', roles: ['user'] })
+  t.match(claims, { sub: 'u1', sid: 's1', typ: 'access', roles: ['user'], ver: 2 })
   t.notOk(isRefreshClaims(claims), 'an access token is not refresh claims')
 })
 
 t.test('claim guards reject the other type and malformed payloads', async t => {
   t.notOk(isAccessClaims(null))
   t.notOk(isAccessClaims('x'))
-  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'refresh', roles: [] }))
-  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [1] }))
-  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access' }), 'roles required')
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'refresh', roles: [], ver: 0 }))
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [1], ver: 0 }))
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', ver: 0 }), 'roles required')
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [] }), 'ver required')
+  t.ok(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [], ver: 0 }))
   t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1.5, typ: 'refresh', jti: 'j', iat: 1 }), 'gen must be an integer')
   t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'access', jti: 'j', iat: 1 }))
   t.ok(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'refresh', jti: 'j', iat: 1 }))

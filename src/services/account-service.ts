@@ -1,0 +1,100 @@
+import type { EmailClaimModel } from '../../models/email-claim.js'
+import type { UserModel } from '../../models/user.js'
+import {
+  SessionNotFoundError, SessionRevokedError, TokenExpiredError, UserNotFoundError, WrongPasswordError
+} from '../errors.js'
+import { hashPassword, verifyPassword } from '../lib/passwords.js'
+import type { AccessClaims } from '../lib/tokens.js'
+import { toPublicUser, type PublicUser } from './auth-service.js'
+import { createUserStore } from './user-store.js'
+
+export interface SessionView {
+  id: string
+  createdAt: string
+  lastUsedAt: string
+  userAgent: string
+  ip: string
+  current: boolean
+}
+
+/** What a signed-in user (and an admin) can do to accounts and sessions. */
+export function createAccountService ({ users }: { users: UserModel, claims: EmailClaimModel }) {
+  const store = createUserStore(users)
+  const revoked = () => new SessionRevokedError()
+  const notFound = () => new UserNotFoundError()
+
+  return {
+    async getUser (id: string): Promise<PublicUser | null> {
+      const user = await store.read(id)
+      return user ? toPublicUser(user) : null
+    },
+
+    /**
+     * The database check for sensitive routes: the session must still exist and the token must
+     * predate no "log out everywhere" or password change. A live session with an outdated token
+     * version gets AUTH_TOKEN_EXPIRED: a refresh fixes it.
+     */
+    async verifySession (claims: AccessClaims): Promise<void> {
+      const user = await store.read(claims.sub)
+      const now = new Date()
+      if (!user?.sessions.some(s => s.id === claims.sid && s.expiresAt > now)) throw new SessionRevokedError()
+      if (user.tokenVersion !== claims.ver) throw new TokenExpiredError()
+    },
+
+    async listSessions (userId: string, currentSid: string): Promise<SessionView[]> {
+      const user = await store.read(userId)
+      if (!user) throw new SessionRevokedError()
+      const now = new Date()
+      return user.sessions
+        .filter(s => s.expiresAt > now)
+        .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime())
+        .map(s => ({
+          id: s.id,
+          createdAt: s.createdAt.toISOString(),
+          lastUsedAt: s.lastUsedAt.toISOString(),
+          userAgent: s.userAgent,
+          ip: s.ip,
+          current: s.id === currentSid
+        }))
+    },
+
+    /** 404 for an id that is not one of this user's sessions, whoever's it is. */
+    revokeSession (userId: string, sid: string): Promise<void> {
+      return store.update(userId, revoked, (_user, sessions) => {
+        if (!sessions.some(s => s.id === sid)) throw new SessionNotFoundError()
+        return { result: undefined, write: { sessions: sessions.filter(s => s.id !== sid) } }
+      })
+    },
+
+    /** Every session dies, and every access token fails sensitive routes from now on. */
+    revokeAllSessions (userId: string): Promise<void> {
+      return store.update(userId, notFound, () => ({ result: undefined, write: { sessions: [], bumpTokenVersion: true } }))
+    },
+
+    /** Keeps only the current session; the others and all older access tokens are revoked. */
+    async changePassword (claims: AccessClaims, currentPassword: string, newPassword: string): Promise<void> {
+      const user = await store.read(claims.sub)
+      if (!user) throw new SessionRevokedError()
+      if (!(await verifyPassword(user.passwordHash, currentPassword))) throw new WrongPasswordError()
+      const passwordHash = await hashPassword(newPassword)
+      await store.update(claims.sub, revoked, (fresh, sessions) => {
+        // A concurrent change won: do not overwrite a password this request did not verify.
+        if (fresh.passwordHash !== user.passwordHash) throw new WrongPasswordError()
+        return {
+          result: undefined,
+          write: { passwordHash, sessions: sessions.filter(s => s.id === claims.sid), bumpTokenVersion: true }
+        }
+      })
+    },
+
+    async listUsers (page: number, limit: number): Promise<{ users: PublicUser[], total: number }> {
+      const [docs, total] = await Promise.all([
+        users.find().sort({ createdAt: 1, _id: 1 }).skip((page - 1) * limit).limit(limit),
+        users.countDocuments()
+      ])
+      return { users: docs.map(toPublicUser), total }
+    }
+  }
+}
+
+export type AccountService = ReturnType<typeof createAccountService>
