@@ -26,6 +26,6 @@ export function serverOptions (config: Config): FastifyServerOptions {
     requestTimeout: 30_000,
     // Path parameters are ids here; nothing legitimate is longer.
     routerOptions: { maxParamLength: 200 },
-    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true, allErrors: false } }
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } }
   }
 }

@@ -65,8 +65,16 @@ t.test('OpenAPI document lists every route with its error statuses', async t => 
     '/auth/refresh': { post: ['200', '400', '401', '409', '413', '415', '429', '500'] },
     '/auth/logout': { post: ['204', '400', '413', '415', '429', '500'] },
     '/users/me': { get: ['200', '401', '429', '500'] },
-    '/health': { get: ['200', '429', '500', '503'] }
+    '/health': { get: ['200', '429', '500', '503'] },
+    '/auth/sessions': { get: ['200', '401', '429', '500'] },
+    '/auth/sessions/{id}': { delete: ['204', '400', '401', '404', '429', '500'] },
+    '/auth/logout-all': { post: ['204', '401', '429', '500'] },
+    '/auth/password': { post: ['204', '400', '401', '413', '415', '429', '500'] },
+    '/admin/users': { get: ['200', '400', '401', '403', '429', '500'] },
+    '/admin/users/{id}/revoke-sessions': { post: ['204', '400', '401', '403', '404', '429', '500'] }
   }
+  const documented = Object.keys(doc.paths).filter(p => !p.startsWith('/docs')).sort()
+  t.same(documented, Object.keys(expected).sort(), 'no route is undocumented or untested here')
   for (const [path, methods] of Object.entries(expected)) {
     for (const [method, statuses] of Object.entries(methods)) {
       const op = doc.paths[path]?.[method]

@@ -1,0 +1,133 @@
+import t from 'tap'
+import { BEARER, build, cookie, me, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
+import type { FastifyInstance } from 'fastify'
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` })
+
+async function loginBearer (app: FastifyInstance, email: string, userAgent = 'test-agent', password = PASSWORD) {
+  const res = await app.inject({ method: 'POST', url: '/auth/login', headers: { ...BEARER, 'user-agent': userAgent }, payload: { email, password } })
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`)
+  return res.json()
+}
+
+t.test('GET /auth/sessions lists devices without tokens', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const phone = await loginBearer(app, a.user.email, 'Phone/1.0')
+  const res = await app.inject({ method: 'GET', url: '/auth/sessions', headers: auth(phone.accessToken) })
+  t.equal(res.statusCode, 200)
+  const { sessions } = res.json()
+  t.equal(sessions.length, 2)
+  t.same(Object.keys(sessions[0]).sort(), ['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent'])
+  t.equal(sessions.filter((s: { current: boolean }) => s.current).length, 1)
+  t.equal(sessions.find((s: { current: boolean }) => s.current).userAgent, 'Phone/1.0')
+  t.equal(sessions[0].ip, '127.0.0.1')
+  const doc = await app.mongo.collection('users').findOne({ email: a.user.email })
+  for (const s of doc!.sessions) t.notOk(res.body.includes(s.tokenHash), 'no hashes in the listing')
+  t.notOk(res.body.includes(phone.refreshToken))
+})
+
+t.test('DELETE /auth/sessions/:id revokes one device; someone else\'s id is a 404', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const laptop = await loginBearer(app, a.user.email, 'Laptop')
+  const b = await registerBearer(app)
+  const list = (await app.inject({ method: 'GET', url: '/auth/sessions', headers: auth(laptop.accessToken) })).json().sessions
+  const other = list.find((s: { current: boolean }) => !s.current)
+
+  const res = await app.inject({ method: 'DELETE', url: `/auth/sessions/${other.id}`, headers: auth(laptop.accessToken) })
+  t.equal(res.statusCode, 204)
+  t.equal((await refreshBearer(app, a.refreshToken)).statusCode, 401, 'the revoked device can no longer refresh')
+  t.equal((await refreshBearer(app, laptop.refreshToken)).statusCode, 200, 'this device still can')
+
+  const bSid = JSON.parse(Buffer.from(b.refreshToken.split('.')[1]!, 'base64url').toString()).sid
+  const foreign = await app.inject({ method: 'DELETE', url: `/auth/sessions/${bSid}`, headers: auth(b.accessToken) })
+  t.equal(foreign.statusCode, 204, 'own session')
+  const stranger = await registerBearer(app)
+  const c = await loginBearer(app, stranger.user.email)
+  const cSid = JSON.parse(Buffer.from(c.refreshToken.split('.')[1]!, 'base64url').toString()).sid
+  const notMine = await app.inject({ method: 'DELETE', url: `/auth/sessions/${cSid}`, headers: auth(stranger.accessToken) })
+  t.equal(notMine.statusCode, 204, 'sanity: stranger can revoke their own other session')
+  const laptop2 = await loginBearer(app, a.user.email)
+  const probe = await app.inject({ method: 'DELETE', url: `/auth/sessions/${JSON.parse(Buffer.from(stranger.refreshToken.split('.')[1]!, 'base64url').toString()).sid}`, headers: auth(laptop2.accessToken) })
+  t.equal(probe.statusCode, 404)
+  t.equal(probe.json().code, 'AUTH_SESSION_NOT_FOUND')
+  t.equal((await refreshBearer(app, stranger.refreshToken)).statusCode, 200, "the stranger's session is untouched")
+  const bad = await app.inject({ method: 'DELETE', url: '/auth/sessions/$ne', headers: auth(laptop2.accessToken) })
+  t.equal(bad.statusCode, 400)
+})
+
+t.test('POST /auth/logout-all revokes everything and closes the window on sensitive routes', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const other = await loginBearer(app, a.user.email)
+  const res = await app.inject({ method: 'POST', url: '/auth/logout-all', headers: auth(a.accessToken) })
+  t.equal(res.statusCode, 204)
+  for (const s of [a, other]) {
+    t.equal((await refreshBearer(app, s.refreshToken)).statusCode, 401, 'no session can refresh')
+    const sensitive = await app.inject({ method: 'GET', url: '/auth/sessions', headers: auth(s.accessToken) })
+    t.equal(sensitive.statusCode, 401)
+    t.equal(sensitive.json().code, 'AUTH_SESSION_REVOKED', 'sensitive routes see the revocation at once')
+  }
+  t.equal((await me(app, other.accessToken)).statusCode, 200, 'stateless routes honour the token until it expires (documented window)')
+  const doc = await app.mongo.collection('users').findOne({ email: a.user.email })
+  t.equal(doc?.tokenVersion, 1)
+  t.same(doc?.sessions, [])
+})
+
+t.test('POST /auth/password keeps the current session and revokes the others', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const other = await loginBearer(app, a.user.email)
+  const wrong = await app.inject({ method: 'POST', url: '/auth/password', headers: auth(a.accessToken), payload: { currentPassword: 'nope nope', newPassword: 'brand new password' } })
+  t.equal(wrong.statusCode, 401)
+  t.equal(wrong.json().code, 'AUTH_WRONG_PASSWORD')
+  const short = await app.inject({ method: 'POST', url: '/auth/password', headers: auth(a.accessToken), payload: { currentPassword: PASSWORD, newPassword: 'short' } })
+  t.equal(short.statusCode, 400)
+
+  const res = await app.inject({ method: 'POST', url: '/auth/password', headers: auth(a.accessToken), payload: { currentPassword: PASSWORD, newPassword: 'brand new password' } })
+  t.equal(res.statusCode, 204)
+  t.equal((await refreshBearer(app, other.refreshToken)).statusCode, 401, 'other session revoked')
+  t.equal((await me(app, a.accessToken)).statusCode, 200, 'current access token keeps working')
+  const stale = await app.inject({ method: 'GET', url: '/auth/sessions', headers: auth(a.accessToken) })
+  t.equal(stale.json().code, 'AUTH_TOKEN_EXPIRED', 'sensitive routes ask the current session to refresh')
+  const refreshed = await refreshBearer(app, a.refreshToken)
+  t.equal(refreshed.statusCode, 200, 'current session refreshes')
+  t.equal((await app.inject({ method: 'GET', url: '/auth/sessions', headers: auth(refreshed.json().accessToken) })).statusCode, 200)
+
+  t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: a.user.email, password: PASSWORD } })).statusCode, 401, 'old password dead')
+  t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: a.user.email, password: 'brand new password' } })).statusCode, 200, 'new password works')
+})
+
+t.test('cookie clients: logout-all clears cookies', async t => {
+  const app = await build(t)
+  const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'c@example.com', password: PASSWORD } })
+  const at = cookie(reg, 'access')!
+  const res = await app.inject({ method: 'POST', url: '/auth/logout-all', cookies: { [at.name]: at.value } })
+  t.equal(res.statusCode, 204)
+  t.equal(cookie(res, 'access')?.value, '')
+  t.equal(cookie(res, 'refresh')?.value, '')
+})
+
+t.test('MAX_SESSIONS_PER_USER evicts the least recently used session', async t => {
+  const app = await build(t, { MAX_SESSIONS_PER_USER: 3 })
+  const first = await registerBearer(app)
+  const logins = []
+  for (let i = 0; i < 3; i++) logins.push(await loginBearer(app, first.user.email, `device-${i}`))
+  t.equal((await refreshBearer(app, first.refreshToken)).json().code, 'AUTH_INVALID_REFRESH_TOKEN', 'oldest evicted')
+  for (const l of logins) t.equal((await refreshBearer(app, l.refreshToken)).statusCode, 200)
+  const doc = await app.mongo.collection('users').findOne({ email: first.user.email })
+  t.equal(doc?.sessions.length, 3)
+})
+
+t.test('expired sessions are pruned on the next write', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const users = app.mongo.collection('users')
+  const doc = await users.findOne({ email: a.user.email })
+  await users.updateOne({ _id: doc!._id }, { $set: { sessions: doc!.sessions.map((s: object) => ({ ...s, expiresAt: new Date(Date.now() - 1000) })) } })
+  await loginBearer(app, a.user.email)
+  const after = await users.findOne({ _id: doc!._id })
+  t.equal(after?.sessions.length, 1, 'only the new session remains')
+  t.equal((await refreshBearer(app, a.refreshToken)).statusCode, 401)
+})
