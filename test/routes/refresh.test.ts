@@ -125,3 +125,13 @@ t.test('grace window: the predecessor after the window is reuse and revokes', as
   t.equal(late.json().code, 'AUTH_REFRESH_REUSED')
   t.equal((await refreshBearer(app, next.refreshToken)).statusCode, 401, 'session revoked')
 })
+
+t.test('grace window never resurrects a logged-out or reuse-revoked session', async t => {
+  const app = await build(t, { REFRESH_GRACE_SECONDS: 30 })
+  const a = await registerBearer(app)
+  const next = (await refreshBearer(app, a.refreshToken)).json()
+  await app.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: next.refreshToken } })
+  const res = await refreshBearer(app, a.refreshToken)
+  t.equal(res.statusCode, 401, 'predecessor inside the window after logout')
+  t.equal(res.json().code, 'AUTH_INVALID_REFRESH_TOKEN')
+})
