@@ -4,9 +4,11 @@ import fp from 'fastify-plugin'
 import authenticatePlugin from '../plugins/app/authenticate.js'
 import authorizationPlugin from '../plugins/app/authorization.js'
 import configPlugin from '../plugins/app/config.js'
+import csrfPlugin from '../plugins/app/csrf.js'
 import modelsPlugin from '../plugins/app/models.js'
 import servicesPlugin from '../plugins/app/services.js'
 import cookiePlugin from '../plugins/external/cookie.js'
+import corsPlugin from '../plugins/external/cors.js'
 import helmetPlugin from '../plugins/external/helmet.js'
 import jwtPlugin from '../plugins/external/jwt.js'
 import mongoosePlugin from '../plugins/external/mongoose.js'
@@ -38,6 +40,7 @@ function codeFor (err: FastifyError, status: number): string {
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(helmetPlugin)
+  await fastify.register(corsPlugin)
   await fastify.register(rateLimitPlugin)
   await fastify.register(cookiePlugin)
   await fastify.register(jwtPlugin)
@@ -47,6 +50,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(servicesPlugin)
   await fastify.register(authenticatePlugin)
   await fastify.register(authorizationPlugin)
+  await fastify.register(csrfPlugin)
 
   fastify.setErrorHandler(function (err: FastifyError, request, reply) {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500

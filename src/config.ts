@@ -22,6 +22,10 @@ export const ConfigSchema = Type.Object({
   AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
   BODY_LIMIT: Type.Integer({ default: 16384, minimum: 1024, maximum: 1048576 }),
+  /** Comma-separated origins (scheme://host[:port]) allowed to call with cookies (CORS + CSRF). */
+  ALLOWED_ORIGINS: Type.String({ default: '' }),
+  LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
+  AUDIT_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   /** Comma-separated; these emails get the `admin` role when they register. */
   ADMIN_EMAILS: Type.String({ default: '' })
 })
@@ -36,6 +40,7 @@ export interface Config extends Env {
   /** True when no secrets were configured and random ones were generated for this process. */
   secretsGenerated: boolean
   adminEmails: string[]
+  allowedOrigins: string[]
 }
 
 export class ConfigError extends Error {
@@ -46,6 +51,21 @@ function seconds (name: string, value: string): number {
   const parsed = parseDuration(value)
   if (parsed === undefined || parsed < 1000) throw new ConfigError(`${name} must be a duration of at least 1s, got "${value}"`)
   return Math.floor(parsed / 1000)
+}
+
+const list = (value: string) => value.split(',').map(v => v.trim()).filter(Boolean)
+
+function origin (name: string, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(`${name}: "${value}" is not an origin like https://app.example.com`)
+  }
+  if (url.origin === 'null' || url.origin !== value.replace(/\/$/, '')) {
+    throw new ConfigError(`${name}: "${value}" must be an origin (scheme://host[:port]) with no path`)
+  }
+  return url.origin
 }
 
 /**
@@ -78,6 +98,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
     secretsGenerated,
-    adminEmails: env.ADMIN_EMAILS.split(',').map(e => e.trim().toLowerCase()).filter(Boolean)
+    adminEmails: list(env.ADMIN_EMAILS).map(e => e.toLowerCase()),
+    allowedOrigins: list(env.ALLOWED_ORIGINS).map(o => origin('ALLOWED_ORIGINS', o))
   }
 }

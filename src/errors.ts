@@ -15,5 +15,6 @@ export const WrongPasswordError = createError('AUTH_WRONG_PASSWORD', 'Current pa
 export const ForbiddenError = createError('AUTH_FORBIDDEN', 'Forbidden', 403)
 export const SessionNotFoundError = createError('AUTH_SESSION_NOT_FOUND', 'Session not found', 404)
 export const UserNotFoundError = createError('USER_NOT_FOUND', 'User not found', 404)
+export const CsrfError = createError('AUTH_CSRF_FAILED', 'Cross-site request refused: origin not allowed', 403)
 export const RateLimitedError = createError('AUTH_RATE_LIMITED', 'Too many requests, retry in %s', 429)
 export const NotFoundError = createError('NOT_FOUND', 'Route %s:%s not found', 404)
