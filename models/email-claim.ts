@@ -15,7 +15,8 @@ export interface EmailClaimFields {
 
 export type EmailClaimModel = Model<EmailClaimFields>
 
-export function emailClaimId (normalizedEmail: string): Types.ObjectId {
+/** An ObjectId derived from a normalized email: the `_id` of per-email documents. */
+export function emailKey (normalizedEmail: string): Types.ObjectId {
   return new Types.ObjectId(createHash('sha256').update(normalizedEmail).digest('hex').slice(0, 24))
 }
 

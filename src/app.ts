@@ -59,6 +59,8 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
       return reply.code(status).send({ statusCode: status, code: 'INTERNAL_ERROR', error: STATUS_CODES[status], message: 'Internal server error' })
     }
     request.log.info({ code: codeFor(err, status), status }, err.message)
+    const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter))
     return reply.code(status).send({ statusCode: status, code: codeFor(err, status), error: STATUS_CODES[status], message: err.message })
   })
 

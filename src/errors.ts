@@ -16,5 +16,12 @@ export const ForbiddenError = createError('AUTH_FORBIDDEN', 'Forbidden', 403)
 export const SessionNotFoundError = createError('AUTH_SESSION_NOT_FOUND', 'Session not found', 404)
 export const UserNotFoundError = createError('USER_NOT_FOUND', 'User not found', 404)
 export const CsrfError = createError('AUTH_CSRF_FAILED', 'Cross-site request refused: origin not allowed', 403)
+export class TooManyAttemptsError extends createError('AUTH_TOO_MANY_ATTEMPTS', 'Too many failed login attempts; retry in %s seconds', 429) {
+  readonly retryAfterSeconds: number
+  constructor (seconds: number) {
+    super(seconds)
+    this.retryAfterSeconds = seconds
+  }
+}
 export const RateLimitedError = createError('AUTH_RATE_LIMITED', 'Too many requests, retry in %s', 429)
 export const NotFoundError = createError('NOT_FOUND', 'Route %s:%s not found', 404)

@@ -1,12 +1,14 @@
 import fp from 'fastify-plugin'
+import { bindAuditEventModel, type AuditEventModel } from '../../models/audit-event.js'
 import { bindEmailClaimModel, type EmailClaimModel } from '../../models/email-claim.js'
+import { bindLoginAttemptModel, type LoginAttemptModel } from '../../models/login-attempt.js'
 import { bindUserModel, type UserModel } from '../../models/user.js'
 import { createTokenSigner } from '../../src/lib/tokens.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** For services only: routes never touch models. */
-    models: { users: UserModel, claims: EmailClaimModel }
+    models: { users: UserModel, claims: EmailClaimModel, attempts: LoginAttemptModel, auditEvents: AuditEventModel }
   }
 }
 
@@ -18,8 +20,12 @@ export default fp(async function models (fastify) {
     signRefresh: claims => jwt.refresh.sign(claims),
     refreshSecret: config.REFRESH_TOKEN_SECRET
   })
-  const users = bindUserModel(mongo, tokens)
-  const claims = bindEmailClaimModel(mongo)
-  await Promise.all([users.init(), claims.init()])
-  fastify.decorate('models', { users, claims })
+  const models = {
+    users: bindUserModel(mongo, tokens),
+    claims: bindEmailClaimModel(mongo),
+    attempts: bindLoginAttemptModel(mongo),
+    auditEvents: bindAuditEventModel(mongo, config.AUDIT_RETENTION_DAYS)
+  }
+  await Promise.all(Object.values(models).map(m => m.init()))
+  fastify.decorate('models', models)
 }, { name: 'models', dependencies: ['config', 'mongoose', 'jwt'] })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ChangePasswordBody, SessionList, SessionParams } from '../../src/schemas/account.js'
 import { AUTHENTICATED, BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
-import { createTransport } from './transport.js'
+import { clientMeta, createTransport } from './transport.js'
 
 /** Sensitive session management: every route checks the session against the database. */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null(), ...errorResponses(400, 401, 404) }
     }
   }, async (request, reply) => {
-    await accountService.revokeSession(request.user.sub, request.params.id)
+    await accountService.revokeSession(request.user.sub, request.params.id, clientMeta(request))
     if (request.params.id === request.user.sid) transport.clear(reply)
     return reply.code(204).send(null)
   })
@@ -42,7 +42,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null(), ...errorResponses(401) }
     }
   }, async (request, reply) => {
-    await accountService.revokeAllSessions(request.user.sub)
+    await accountService.revokeAllSessions(request.user.sub, clientMeta(request))
     transport.clear(reply)
     return reply.code(204).send(null)
   })
@@ -58,7 +58,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null(), ...errorResponses(...BODY_ERRORS, 401) }
     }
   }, async (request, reply) => {
-    await accountService.changePassword(request.user, request.body.currentPassword, request.body.newPassword)
+    await accountService.changePassword(request.user, request.body.currentPassword, request.body.newPassword, clientMeta(request))
     return reply.code(204).send(null)
   })
 }

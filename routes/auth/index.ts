@@ -69,7 +69,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null(), ...errorResponses(...BODY_ERRORS) }
     }
   }, async (request, reply) => {
-    await authService.logout(transport.refreshToken(request))
+    await authService.logout(transport.refreshToken(request), clientMeta(request))
     transport.clear(reply)
     return reply.code(204).send(null)
   })

@@ -33,3 +33,31 @@ export const UserPage = Type.Object({
   page: Type.Integer(),
   limit: Type.Integer()
 })
+
+export const RolesBody = Type.Object({
+  roles: Type.Array(Type.Union([Type.Literal('user'), Type.Literal('admin')]), { maxItems: 10, uniqueItems: true })
+}, { additionalProperties: false })
+
+export const AuditQuery = Type.Object({
+  ...Pagination.properties,
+  userId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{24}$' }))
+}, { additionalProperties: false })
+
+export const AuditEventSchema = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  sessionId: Type.Union([Type.String(), Type.Null()]),
+  actorId: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.String(),
+  userAgent: Type.String(),
+  at: Type.String({ format: 'date-time' }),
+  detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
+}, { title: 'AuditEvent' })
+
+export const AuditPage = Type.Object({
+  events: Type.Array(AuditEventSchema),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  limit: Type.Integer()
+})

@@ -1,11 +1,11 @@
-import type { EmailClaimModel } from '../../models/email-claim.js'
 import type { UserModel } from '../../models/user.js'
 import {
   SessionNotFoundError, SessionRevokedError, TokenExpiredError, UserNotFoundError, WrongPasswordError
 } from '../errors.js'
 import { hashPassword, verifyPassword } from '../lib/passwords.js'
 import type { AccessClaims } from '../lib/tokens.js'
-import { toPublicUser, type PublicUser } from './auth-service.js'
+import type { AuditLog } from './audit-log.js'
+import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
 import { createUserStore } from './user-store.js'
 
 export interface SessionView {
@@ -18,7 +18,7 @@ export interface SessionView {
 }
 
 /** What a signed-in user (and an admin) can do to accounts and sessions. */
-export function createAccountService ({ users }: { users: UserModel, claims: EmailClaimModel }) {
+export function createAccountService ({ users, audit }: { users: UserModel, audit: AuditLog }) {
   const store = createUserStore(users)
   const revoked = () => new SessionRevokedError()
   const notFound = () => new UserNotFoundError()
@@ -59,20 +59,30 @@ export function createAccountService ({ users }: { users: UserModel, claims: Ema
     },
 
     /** 404 for an id that is not one of this user's sessions, whoever's it is. */
-    revokeSession (userId: string, sid: string): Promise<void> {
-      return store.update(userId, revoked, (_user, sessions) => {
+    async revokeSession (userId: string, sid: string, meta: ClientMeta): Promise<void> {
+      await store.update(userId, revoked, (_user, sessions) => {
         if (!sessions.some(s => s.id === sid)) throw new SessionNotFoundError()
         return { result: undefined, write: { sessions: sessions.filter(s => s.id !== sid) } }
       })
+      await audit.record('session.revoked', { userId, sessionId: sid, meta, detail: { reason: 'user' } })
     },
 
     /** Every session dies, and every access token fails sensitive routes from now on. */
-    revokeAllSessions (userId: string): Promise<void> {
-      return store.update(userId, notFound, () => ({ result: undefined, write: { sessions: [], bumpTokenVersion: true } }))
+    async revokeAllSessions (userId: string, meta: ClientMeta, actorId?: string): Promise<void> {
+      await store.update(userId, notFound, () => ({ result: undefined, write: { sessions: [], bumpTokenVersion: true } }))
+      await audit.record('sessions.revoked_all', { userId, actorId, meta })
+    },
+
+    /** Takes effect on sensitive routes at once (token version bump), elsewhere at the next refresh. */
+    async setRoles (userId: string, roles: string[], meta: ClientMeta, actorId: string): Promise<PublicUser> {
+      const unique = [...new Set(['user', ...roles])]
+      const user = await store.update(userId, notFound, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }))
+      await audit.record('roles.changed', { userId, actorId, meta, detail: { from: [...user.roles], to: unique } })
+      return { ...toPublicUser(user), roles: unique }
     },
 
     /** Keeps only the current session; the others and all older access tokens are revoked. */
-    async changePassword (claims: AccessClaims, currentPassword: string, newPassword: string): Promise<void> {
+    async changePassword (claims: AccessClaims, currentPassword: string, newPassword: string, meta: ClientMeta): Promise<void> {
       const user = await store.read(claims.sub)
       if (!user) throw new SessionRevokedError()
       if (!(await verifyPassword(user.passwordHash, currentPassword))) throw new WrongPasswordError()
@@ -85,6 +95,7 @@ export function createAccountService ({ users }: { users: UserModel, claims: Ema
           write: { passwordHash, sessions: sessions.filter(s => s.id === claims.sid), bumpTokenVersion: true }
         }
       })
+      await audit.record('password.changed', { userId: claims.sub, sessionId: claims.sid, meta })
     },
 
     async listUsers (page: number, limit: number): Promise<{ users: PublicUser[], total: number }> {

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose'
 import type { EmailClaimModel } from '../../models/email-claim.js'
-import { emailClaimId } from '../../models/email-claim.js'
+import { emailKey } from '../../models/email-claim.js'
 import type { UserDocument, UserModel } from '../../models/user.js'
 import {
   EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshReusedError
@@ -8,6 +8,8 @@ import {
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
 import { hashToken, isRefreshClaims, newSessionId } from '../lib/tokens.js'
+import type { AuditLog } from './audit-log.js'
+import type { LoginThrottle } from './login-throttle.js'
 import { createUserStore } from './user-store.js'
 
 export interface PublicUser {
@@ -27,6 +29,7 @@ export interface IssuedTokens {
 
 export interface AuthResult {
   user: PublicUser
+  sessionId: string
   tokens: IssuedTokens
 }
 
@@ -46,6 +49,8 @@ export interface AuthServiceOptions {
   maxSessions: number
   /** Normalized emails that get the `admin` role at registration. */
   adminEmails: readonly string[]
+  throttle: LoginThrottle
+  audit: AuditLog
 }
 
 /** A claim without its user is a crashed registration; older than this, it may be taken over. */
@@ -66,7 +71,7 @@ export function toPublicUser (user: UserDocument): PublicUser {
 const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000
 
 export function createAuthService (opts: AuthServiceOptions) {
-  const { users, claims } = opts
+  const { users, claims, throttle, audit } = opts
   const store = createUserStore(users)
   const invalidRefresh = () => new InvalidRefreshTokenError()
   const withSessions = <T>(userId: string, step: Parameters<typeof store.update<T>>[2]) => store.update(userId, invalidRefresh, step)
@@ -77,6 +82,7 @@ export function createAuthService (opts: AuthServiceOptions) {
     const issuedAt = session.rotatedAt.getTime()
     return {
       user: toPublicUser(user),
+      sessionId: session.id,
       tokens: {
         accessToken: user.generateAccessToken(session),
         refreshToken: user.generateRefreshToken(session),
@@ -106,7 +112,7 @@ export function createAuthService (opts: AuthServiceOptions) {
   }
 
   async function claimEmail (email: string, userId: Types.ObjectId): Promise<void> {
-    const _id = emailClaimId(email)
+    const _id = emailKey(email)
     try {
       await claims.create({ _id, userId })
       return
@@ -134,20 +140,35 @@ export function createAuthService (opts: AuthServiceOptions) {
         const roles = opts.adminEmails.includes(email) ? ['user', 'admin'] : ['user']
         user = await users.create({ _id, email, name: input.name?.trim() ?? '', passwordHash, roles })
       } catch (err) {
-        await claims.deleteOne({ _id: emailClaimId(email), userId: _id })
+        await claims.deleteOne({ _id: emailKey(email), userId: _id })
         throw isDuplicateKey(err) ? new EmailTakenError() : err
       }
       return startSession(user, meta)
     },
 
+    /** Same answer and the same argon2 work for an unknown email and a wrong password. */
     async login (input: { email: string, password: string }, meta: ClientMeta): Promise<AuthResult> {
-      const user = await users.findOne({ email: normalizeEmail(input.email) })
+      const email = normalizeEmail(input.email)
+      try {
+        await throttle.assertAllowed(email)
+      } catch (err) {
+        await audit.record('login.locked', { meta, detail: { email } })
+        throw err
+      }
+      const user = await users.findOne({ email })
       const ok = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password)
-      if (!user || !ok) throw new InvalidCredentialsError()
+      if (!user || !ok) {
+        await throttle.recordFailure(email)
+        await audit.record('login.failure', { userId: user?.id, meta, detail: { email } })
+        throw new InvalidCredentialsError()
+      }
+      await throttle.reset(email)
       if (needsRehash(user.passwordHash)) {
         await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })
       }
-      return startSession(user, meta)
+      const result = await startSession(user, meta)
+      await audit.record('login.success', { userId: user.id, sessionId: result.sessionId, meta })
+      return result
     },
 
     /** Rotates the presented refresh token; see decideRefresh for the cases. */
@@ -177,12 +198,15 @@ export function createAuthService (opts: AuthServiceOptions) {
           }
         }
       })
-      if (outcome === 'reused') throw new RefreshReusedError()
+      if (outcome === 'reused') {
+        await audit.record('refresh.reuse', { userId: sub, sessionId: sid, meta, detail: { gen } })
+        throw new RefreshReusedError()
+      }
       return outcome
     },
 
     /** Revokes the token's session if the token is genuine; idempotent, never fails. */
-    async logout (token: string | undefined): Promise<void> {
+    async logout (token: string | undefined, meta: ClientMeta): Promise<void> {
       if (!token) return
       let claimsOfToken: unknown
       try {
@@ -192,13 +216,15 @@ export function createAuthService (opts: AuthServiceOptions) {
       }
       if (!isRefreshClaims(claimsOfToken)) return
       const { sub, sid } = claimsOfToken
-      await withSessions(sub, (_user, sessions) => sessions.some(s => s.id === sid)
-        ? { result: undefined, write: { sessions: sessions.filter(s => s.id !== sid) } }
-        : { result: undefined }
+      const revoked = await withSessions(sub, (_user, sessions) => sessions.some(s => s.id === sid)
+        ? { result: true, write: { sessions: sessions.filter(s => s.id !== sid) } }
+        : { result: false }
       ).catch((err: unknown) => {
         // The user is gone: nothing left to revoke. Anything else (DB down) must surface.
         if (!(err instanceof InvalidRefreshTokenError)) throw err
+        return false
       })
+      if (revoked) await audit.record('session.revoked', { userId: sub, sessionId: sid, meta, detail: { reason: 'logout' } })
     }
   }
 }

@@ -6,6 +6,7 @@ import type { SessionRecord } from '../lib/sessions.js'
 export interface Write {
   sessions?: SessionRecord[]
   passwordHash?: string
+  roles?: string[]
   /** Invalidates every access token issued so far on routes that check it (sensitive ones). */
   bumpTokenVersion?: boolean
 }

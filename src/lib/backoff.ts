@@ -1,0 +1,14 @@
+/** Failures older than this are forgotten. */
+export const FAILURE_WINDOW_MS = 15 * 60_000
+const FIRST_LOCK_MS = 30_000
+const MAX_LOCK_MS = 15 * 60_000
+
+/**
+ * Exponential back-off for failed logins on one account: nothing below `maxFailures`, then 30 s,
+ * 1 min, 2 min … capped at 15 min. Never a permanent lock, so an attacker cannot lock a user out
+ * for good (OWASP Authentication Cheat Sheet, "Account Lockout").
+ */
+export function lockDurationMs (failures: number, maxFailures: number): number {
+  if (failures < maxFailures) return 0
+  return Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** Math.min(20, failures - maxFailures))
+}

@@ -1,0 +1,40 @@
+import type { LoginAttemptModel } from '../../models/login-attempt.js'
+import { emailKey } from '../../models/email-claim.js'
+import { TooManyAttemptsError } from '../errors.js'
+import { FAILURE_WINDOW_MS, lockDurationMs } from '../lib/backoff.js'
+
+/**
+ * Per-account throttling, stored in MongoDB so it holds across instances. Keyed by email, known
+ * or not, so its answers reveal nothing about which accounts exist.
+ */
+export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: number) {
+  return {
+    /** Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked; checked before the password. */
+    async assertAllowed (email: string, now = new Date()): Promise<void> {
+      const doc = await attempts.findById(emailKey(email))
+      if (doc?.lockedUntil && doc.lockedUntil > now) {
+        throw new TooManyAttemptsError(Math.ceil((doc.lockedUntil.getTime() - now.getTime()) / 1000))
+      }
+    },
+
+    async recordFailure (email: string, now = new Date()): Promise<void> {
+      const _id = emailKey(email)
+      const stale = new Date(now.getTime() - FAILURE_WINDOW_MS)
+      // Forget an old streak first (conditional, so a concurrent fresh failure is never erased).
+      await attempts.deleteOne({ _id, lastFailureAt: { $lt: stale } })
+      const doc = await attempts.findOneAndUpdate(
+        { _id },
+        { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
+        { upsert: true, returnDocument: 'after' }
+      )
+      const lockMs = lockDurationMs(doc.failures, maxFailures)
+      if (lockMs > 0) await attempts.updateOne({ _id }, { $set: { lockedUntil: new Date(now.getTime() + lockMs) } })
+    },
+
+    async reset (email: string): Promise<void> {
+      await attempts.deleteOne({ _id: emailKey(email) })
+    }
+  }
+}
+
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>

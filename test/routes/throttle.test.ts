@@ -1,0 +1,53 @@
+import t from 'tap'
+import { build, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+
+t.test('per-account throttling: 429 with Retry-After after LOGIN_MAX_FAILURES, reset by success', async t => {
+  const app = await build(t, { LOGIN_MAX_FAILURES: 3 })
+  const { user } = await registerBearer(app)
+  const login = (password: string, email = user.email) => app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } })
+
+  const codes = []
+  for (let i = 0; i < 3; i++) codes.push((await login('wrong password')).statusCode)
+  t.same(codes, [401, 401, 401], 'the failures themselves are ordinary 401s')
+
+  const locked = await login(PASSWORD)
+  t.equal(locked.statusCode, 429, 'even the right password is refused while locked')
+  t.equal(locked.json().code, 'AUTH_TOO_MANY_ATTEMPTS')
+  const retryAfter = Number(locked.headers['retry-after'])
+  t.ok(retryAfter > 0 && retryAfter <= 30, `Retry-After ${retryAfter}s`)
+
+  const other = await registerBearer(app)
+  t.equal((await login(PASSWORD, other.user.email)).statusCode, 200, 'other accounts are unaffected')
+
+  // Let the lock expire without sleeping.
+  await app.mongo.collection('login_attempts').updateMany({}, { $set: { lockedUntil: new Date(Date.now() - 1) } })
+  t.equal((await login(PASSWORD)).statusCode, 200, 'after the lock, the right password works')
+  t.equal(await app.mongo.collection('login_attempts').countDocuments(), 0, 'success resets the counter')
+  t.equal((await login('wrong password')).statusCode, 401, 'a fresh failure after reset is a 401 again')
+})
+
+t.test('back-off grows and unknown emails are throttled the same way (no enumeration)', async t => {
+  const app = await build(t, { LOGIN_MAX_FAILURES: 2 })
+  const ghost = uniqueEmail()
+  const login = () => app.inject({ method: 'POST', url: '/auth/login', payload: { email: ghost, password: PASSWORD } })
+  await login()
+  await login()
+  const first = await login()
+  t.equal(first.statusCode, 429)
+  const firstWait = Number(first.headers['retry-after'])
+  await app.mongo.collection('login_attempts').updateMany({}, { $set: { lockedUntil: new Date(Date.now() - 1) } })
+  t.equal((await login()).statusCode, 401, 'one more failure after the lock')
+  const second = await login()
+  t.equal(second.statusCode, 429)
+  t.ok(Number(second.headers['retry-after']) > firstWait, 'the next lock is longer')
+})
+
+t.test('old failures are forgotten after the window', async t => {
+  const app = await build(t, { LOGIN_MAX_FAILURES: 2 })
+  const { user } = await registerBearer(app)
+  const login = (password: string) => app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } })
+  await login('wrong password')
+  await app.mongo.collection('login_attempts').updateMany({}, { $set: { lastFailureAt: new Date(Date.now() - 16 * 60_000) } })
+  t.equal((await login('wrong password')).statusCode, 401)
+  t.equal((await login(PASSWORD)).statusCode, 200, 'two failures 16 minutes apart do not lock')
+})
