@@ -20,6 +20,7 @@ import adminRoutes from '../routes/admin/index.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { NotFoundError } from './errors.js'
+import { validatorCompiler } from './validation.js'
 
 export interface AppOptions {
   config: Config
@@ -38,6 +39,7 @@ function codeFor (err: FastifyError, status: number): string {
  * its dependencies, so a wrong order fails at boot instead of silently 404ing).
  */
 async function app (fastify: FastifyInstance, opts: AppOptions) {
+  fastify.setValidatorCompiler(validatorCompiler)
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(helmetPlugin)
   await fastify.register(corsPlugin)

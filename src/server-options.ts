@@ -25,7 +25,6 @@ export function serverOptions (config: Config): FastifyServerOptions {
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     // Path parameters are ids here; nothing legitimate is longer.
-    routerOptions: { maxParamLength: 200 },
-    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } }
+    routerOptions: { maxParamLength: 200 }
   }
 }

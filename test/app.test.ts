@@ -50,8 +50,14 @@ t.test('global rate limit answers 429 with a code', async t => {
 t.test('security headers from helmet', async t => {
   const app = await build(t)
   const res = await app.inject('/health')
-  t.match(res.headers['content-security-policy'], /default-src 'self'/)
+  const csp = String(res.headers['content-security-policy'])
+  for (const d of ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"]) t.ok(csp.includes(d), d)
+  t.notOk(csp.includes('unsafe-inline'), 'no inline code anywhere but the docs')
   t.equal(res.headers['x-content-type-options'], 'nosniff')
+  t.equal(res.headers['x-frame-options'], 'DENY')
+  const docs = await app.inject('/docs/static/index.html')
+  t.match(docs.headers['content-security-policy'], /script-src 'self'/, 'docs UI has its own policy')
+  t.not(docs.headers['content-security-policy'], csp)
 })
 
 t.test('OpenAPI document lists every route with its error statuses', async t => {

@@ -1,16 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../lib/passwords.js'
 
-// Surrounding whitespace is accepted and trimmed by the service; no other validation of the
-// mailbox beyond one @ and a dot in the domain (RFC 5321 caps the address at 254 octets).
-export const Email = Type.String({ pattern: '^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$', maxLength: 254, examples: ['ada@example.com'] })
+// Surrounding whitespace is accepted and trimmed by the service; beyond that: one @, a dot in
+// the domain, no control characters (RFC 5321 caps the address at 254 octets).
+const MAILBOX_CHAR = '[^\\s@\\u0000-\\u001f\\u007f]'
+export const Email = Type.String({
+  pattern: `^\\s*${MAILBOX_CHAR}+@${MAILBOX_CHAR}+\\.${MAILBOX_CHAR}+\\s*$`,
+  maxLength: 254,
+  examples: ['ada@example.com']
+})
 export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
 const JwtString = Type.String({ minLength: 1, maxLength: 4096 })
 
 export const RegisterBody = Type.Object({
   email: Email,
   password: Password,
-  name: Type.Optional(Type.String({ maxLength: 100 }))
+  name: Type.Optional(Type.String({ maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }))
 }, { additionalProperties: false })
 
 export const LoginBody = Type.Object({
