@@ -90,7 +90,7 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
       await send(`${method} ${url} ${JSON.stringify(body)?.slice(0, 40)}`, { method, url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
     }
     for (const raw of rawBodies) {
-      await send(`${method} ${url} raw ${raw.slice(0, 30)}`, { method, url, headers: { ...headers, 'content-type': 'application/json' }, payload: raw })
+      await send(`${method} ${url} raw ${JSON.stringify(raw.slice(0, 30))}`, { method, url, headers: { ...headers, 'content-type': 'application/json' }, payload: raw })
     }
   }
 
