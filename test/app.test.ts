@@ -72,6 +72,7 @@ t.test('OpenAPI document lists every route with its error statuses', async t => 
     '/auth/refresh': { post: ['200', '400', '401', '409', '413', '415', '429', '500'] },
     '/auth/logout': { post: ['204', '400', '413', '415', '429', '500'] },
     '/users/me': { get: ['200', '401', '429', '500'] },
+    '/auth/verify': { get: ['200', '401', '429', '500'] },
     '/health': { get: ['200', '429', '500', '503'] },
     '/auth/sessions': { get: ['200', '401', '429', '500'] },
     '/auth/sessions/{id}': { delete: ['204', '400', '401', '404', '429', '500'] },

@@ -8,6 +8,7 @@ export interface AccessClaims {
   /** The user's tokenVersion at issue; sensitive routes reject older ones. */
   ver: number
   iat?: number
+  exp?: number
 }
 
 export interface RefreshClaims {

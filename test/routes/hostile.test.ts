@@ -60,7 +60,7 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
   }
 
   const protectedRoutes: Array<[InjectOptions['method'], string]> = [
-    ['GET', '/users/me'], ['GET', '/auth/sessions'], ['DELETE', `/auth/sessions/${'a'.repeat(32)}`], ['POST', '/auth/logout-all'],
+    ['GET', '/users/me'], ['GET', '/auth/verify'], ['GET', '/auth/sessions'], ['DELETE', `/auth/sessions/${'a'.repeat(32)}`], ['POST', '/auth/logout-all'],
     ['POST', '/auth/password'], ['GET', '/admin/users'], ['GET', '/admin/audit'],
     ['POST', `/admin/users/${victim.user.id}/revoke-sessions`], ['PUT', `/admin/users/${victim.user.id}/roles`]
   ]

@@ -89,3 +89,18 @@ t.test('a valid token of a deleted user is rejected', async t => {
   t.equal(res.statusCode, 401)
   t.equal(res.json().code, 'AUTH_INVALID_TOKEN')
 })
+
+t.test('GET /auth/verify answers from the token alone', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const res = await app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${a.accessToken}` } })
+  t.equal(res.statusCode, 200)
+  const body = res.json()
+  t.same(Object.keys(body).sort(), ['expiresAt', 'roles', 'sessionId', 'userId'])
+  t.match(body, { userId: a.user.id, sessionId: /^[0-9a-f]{32}$/, roles: ['user'] })
+  t.ok(Date.parse(body.expiresAt) > Date.now())
+  await app.mongo.close()
+  t.equal((await app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${a.accessToken}` } })).statusCode, 200, 'works with the database down: DB-free')
+  t.equal((await app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${a.refreshToken}` } })).json().code, 'AUTH_INVALID_TOKEN')
+  t.equal((await app.inject({ method: 'GET', url: '/auth/verify' })).json().code, 'AUTH_NO_TOKEN')
+})
