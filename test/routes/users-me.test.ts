@@ -104,3 +104,14 @@ t.test('GET /auth/verify answers from the token alone', async t => {
   t.equal((await app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${a.refreshToken}` } })).json().code, 'AUTH_INVALID_TOKEN')
   t.equal((await app.inject({ method: 'GET', url: '/auth/verify' })).json().code, 'AUTH_NO_TOKEN')
 })
+
+t.test('GET /auth/verify: machine headers, no per-IP limit (forward-auth calls share the proxy IP)', async t => {
+  const app = await build(t, { RATE_LIMIT_MAX: 2 })
+  const a = await registerBearer(app)
+  const codes = []
+  for (let i = 0; i < 4; i++) codes.push((await app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${a.accessToken}` } })).statusCode)
+  t.same(codes, [200, 200, 200, 200])
+  const res = await app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${a.accessToken}` } })
+  t.equal(res.headers['cache-control'], 'no-store')
+  t.equal(res.headers['x-content-type-options'], 'nosniff')
+})

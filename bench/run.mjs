@@ -1,0 +1,255 @@
+// npm run bench [-- --duration 10 --users 200 --smoke]
+// Starts the embedded DB, this server and the baselines as separate processes on loopback, runs
+// every scenario with autocannon, and prints req/s, latency, errors, CPU per process and ratios
+// against baselines measured in the same run. Bounded: each scenario runs for --duration seconds.
+import { spawn } from 'node:child_process'
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    users: { type: 'string', default: '200' },
+    smoke: { type: 'boolean', default: false }
+  }
+})
+const DURATION = args.smoke ? 1 : Number(args.duration)
+const USERS = args.smoke ? 12 : Number(args.users)
+const PASSWORD = 'correct horse battery'
+const CLK_TCK = 100
+const PORTS = { db: 27217, ours: 3301, bare: 3302, tutorial: 3303, betterAuth: 3304 }
+
+const children = []
+function start (name, script, env = {}, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...(name === 'db' ? [String(PORTS.db)] : [])], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  children.push(child)
+  return child
+}
+function stopAll () {
+  for (const c of children) c.kill('SIGTERM')
+}
+process.on('exit', stopAll)
+process.on('SIGINT', () => process.exit(130))
+
+async function waitForPort (port, ms = 30_000) {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    const ok = await new Promise(resolve => {
+      const s = connect(port, '127.0.0.1', () => { s.end(); resolve(true) })
+      s.on('error', () => resolve(false))
+    })
+    if (ok) return
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`port ${port} did not open`)
+}
+
+/** CPU seconds and RSS of a process, from /proc (Linux). */
+function procStats (pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024
+  return { cpu, rss }
+}
+
+const dbUrl = name => `mongodb://127.0.0.1:${PORTS.db}/${name}?directConnection=true&serverMonitoringMode=poll`
+
+async function json (port, path, body, headers = {}) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${path} → ${res.status} ${text.slice(0, 200)}`)
+  return { body: text ? JSON.parse(text) : null, headers: res.headers }
+}
+
+async function inBatches (n, size, fn) {
+  const out = []
+  for (let i = 0; i < n; i += size) out.push(...await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, j) => fn(i + j))))
+  return out
+}
+
+const results = []
+/**
+ * One measured scenario. `procs` are the server-side processes whose CPU is reported; the load
+ * generator is this process.
+ */
+async function scenario (name, target, procs, opts, meta = {}) {
+  const before = procs.map(p => procStats(p.pid))
+  const loadBefore = process.cpuUsage()
+  const { port, path = '', ...rest } = opts
+  const r = await autocannon({ duration: DURATION, connections: 10, ...rest, url: `http://127.0.0.1:${port}${path}` })
+  const load = process.cpuUsage(loadBefore)
+  const seconds = r.duration
+  const cpu = procs.map((p, i) => ({ name: p.label, pct: Math.round(100 * (procStats(p.pid).cpu - before[i].cpu) / seconds) }))
+  const row = {
+    name,
+    target,
+    users: meta.users ?? USERS,
+    connections: opts.connections ?? 10,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    cpu: cpu.map(c => `${c.name} ${c.pct}%`).join(', '),
+    loadgen: `${Math.round(100 * (load.user + load.system) / 1e6 / seconds)}%`,
+    serverCores: cpu[0] ? cpu[0].pct / 100 : 0
+  }
+  results.push(row)
+  console.error(`  ${name}: ${row.rps} req/s, p99 ${row.p99} ms, errors ${row.errors}`)
+  return row
+}
+
+/** Per-connection state: each connection is one user refreshing in a loop. */
+function refreshLoop (path, tokens, field) {
+  let next = 0
+  return [{
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', 'x-auth-mode': 'bearer' },
+    setupRequest (req, context) {
+      context.token ??= tokens[next++ % tokens.length]
+      return { ...req, body: JSON.stringify({ refreshToken: context.token }) }
+    },
+    onResponse (status, body, context) {
+      if (status === 200) context.token = JSON.parse(body)[field]
+    }
+  }]
+}
+
+// ---------------------------------------------------------------------------------------------
+console.error(`bench: ${DURATION}s per scenario, ${USERS} users per server, ${cpus().length} cores`)
+const db = start('db', join(here, 'db.mjs'))
+db.label = 'db'
+await waitForPort(PORTS.db)
+
+const ours = start('ours', 'src/server.ts', {
+  PORT: String(PORTS.ours),
+  MONGO_URL: dbUrl('ours'),
+  ACCESS_TOKEN_SECRET: 'bench-access-secret-0123456789abcdef0123',
+  REFRESH_TOKEN_SECRET: 'bench-refresh-secret-0123456789abcdef012',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_MAX: '100000000',
+  AUTH_RATE_LIMIT_MAX: '100000000',
+  LOGIN_MAX_FAILURES: '100',
+  COOKIE_SECURE: 'false'
+}, ['--import', 'tsx'])
+ours.label = 'server'
+const bare = start('bare', join(here, 'baselines/bare.mjs'), { PORT: String(PORTS.bare) })
+bare.label = 'server'
+const tutorial = start('tutorial', join(here, 'baselines/tutorial.mjs'), { PORT: String(PORTS.tutorial), MONGO_URL: dbUrl('tutorial') })
+tutorial.label = 'server'
+const ba = start('better-auth', join(here, 'baselines/better-auth.mjs'), { PORT: String(PORTS.betterAuth), MONGO_URL: dbUrl('better_auth') })
+ba.label = 'server'
+await Promise.all(Object.values(PORTS).map(p => waitForPort(p)))
+
+console.error('seeding users…')
+const email = (tag, i) => `${tag}${i}@bench.example.com`
+const oursSessions = await inBatches(USERS, 4, i => json(PORTS.ours, '/auth/register', { email: email('o', i), password: PASSWORD }, { 'x-auth-mode': 'bearer' }).then(r => r.body))
+const tutorialSessions = await inBatches(USERS, 4, i => json(PORTS.tutorial, '/register', { email: email('t', i), password: PASSWORD }).then(r => r.body))
+const baOrigin = { origin: `http://127.0.0.1:${PORTS.betterAuth}` }
+const baCookies = await inBatches(USERS, 4, async i => {
+  const r = await json(PORTS.betterAuth, '/api/auth/sign-up/email', { email: email('b', i), password: PASSWORD, name: `b${i}` }, baOrigin)
+  return r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+})
+const cookieLogin = await fetch(`http://127.0.0.1:${PORTS.ours}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: email('o', 0), password: PASSWORD }) })
+const oursCookie = cookieLogin.headers.getSetCookie().map(c => c.split(';')[0]).find(c => c.startsWith('access_token='))
+
+const bearer = token => ({ authorization: `Bearer ${token}` })
+const withDb = p => [p, db]
+console.error('warming up (JIT, connection pools; not measured)…')
+const warm = (port, path, headers) => autocannon({ url: `http://127.0.0.1:${port}${path}`, headers, duration: Math.min(3, DURATION), connections: 20 })
+await warm(PORTS.bare, '/auth/verify', {})
+await warm(PORTS.ours, '/auth/verify', bearer(oursSessions[0].accessToken))
+await warm(PORTS.ours, '/users/me', bearer(oursSessions[0].accessToken))
+await warm(PORTS.tutorial, '/auth/verify', bearer(tutorialSessions[0].accessToken))
+await warm(PORTS.betterAuth, '/api/auth/get-session', { cookie: baCookies[0], ...baOrigin })
+console.error('verify path…')
+const bareRow = await scenario('verify: bare route, no auth', 'bare', [bare], { port: PORTS.bare, path: '/auth/verify', connections: 50 })
+const oursBearer = await scenario('verify: GET /auth/verify, bearer', 'ours', [ours], { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), connections: 50 })
+const oursCookieRow = await scenario('verify: GET /auth/verify, cookie', 'ours', [ours], { port: PORTS.ours, path: '/auth/verify', headers: { cookie: oursCookie }, connections: 50 })
+const tutString = await scenario('verify: tutorial, string secret', 'tutorial', [tutorial], { port: PORTS.tutorial, path: '/auth/verify', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
+const tutKey = await scenario('verify: tutorial, KeyObject secret', 'tutorial', [tutorial], { port: PORTS.tutorial, path: '/auth/verify-keyobject', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
+const baSession = await scenario('session: better-auth get-session', 'better-auth', withDb(ba), { port: PORTS.betterAuth, path: '/api/auth/get-session', headers: { cookie: baCookies[0], ...baOrigin }, connections: 50 })
+const oursMe = await scenario('profile: GET /users/me (DB read)', 'ours', withDb(ours), { port: PORTS.ours, path: '/users/me', headers: bearer(oursSessions[0].accessToken), connections: 50 })
+
+console.error('refresh rotation…')
+const oursRefresh = await scenario('refresh: rotation loop', 'ours', withDb(ours), { port: PORTS.ours, connections: 10, requests: refreshLoop('/auth/refresh', oursSessions.slice(1, 11).map(s => s.refreshToken), 'refreshToken') })
+const tutRefresh = await scenario('refresh: tutorial read-modify-save', 'tutorial', withDb(tutorial), { port: PORTS.tutorial, connections: 10, requests: refreshLoop('/refresh', tutorialSessions.slice(1, 11).map(s => s.refreshToken), 'refreshToken') })
+
+console.error('login…')
+const loginReq = (path, tag, extra = {}) => ({ method: 'POST', path, headers: { 'content-type': 'application/json', 'x-auth-mode': 'bearer', ...extra }, body: JSON.stringify({ email: email(tag, USERS - 1), password: PASSWORD }) })
+const oursLogin = await scenario('login: argon2id m=19MiB t=2', 'ours', withDb(ours), { port: PORTS.ours, connections: 8, requests: [loginReq('/auth/login', 'o')] })
+const tutLogin = await scenario('login: tutorial bcrypt-10', 'tutorial', withDb(tutorial), { port: PORTS.tutorial, connections: 8, requests: [loginReq('/login', 't')] })
+const baLogin = await scenario('login: better-auth scrypt', 'better-auth', withDb(ba), { port: PORTS.betterAuth, connections: 8, requests: [loginReq('/api/auth/sign-in/email', 'b', baOrigin)] })
+
+console.error('protected p99 during a login storm…')
+const probe = { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), connections: 4, overallRate: 400 }
+const idle = await scenario('probe: verify at 400 req/s, idle', 'ours', [ours], probe)
+const [stormed] = await Promise.all([
+  scenario('probe: verify at 400 req/s, during login storm', 'ours', [ours], probe),
+  autocannon({ url: `http://127.0.0.1:${PORTS.ours}`, duration: DURATION, connections: 16, requests: [loginReq('/auth/login', 'o')] })
+])
+
+console.error('RSS before/after 100k mixed requests…')
+const rssBefore = procStats(ours.pid).rss
+const mixed = args.smoke ? 2000 : 100_000
+const mixedRun = await autocannon({
+  url: `http://127.0.0.1:${PORTS.ours}`,
+  amount: mixed,
+  connections: 20,
+  requests: [
+    { method: 'GET', path: '/auth/verify', headers: bearer(oursSessions[0].accessToken) },
+    { method: 'GET', path: '/users/me', headers: bearer(oursSessions[0].accessToken) },
+    { method: 'GET', path: '/health' },
+    { method: 'GET', path: '/auth/verify', headers: { cookie: oursCookie } }
+  ]
+})
+const rssAfter = procStats(ours.pid).rss
+
+// ---------------------------------------------------------------------------------------------
+const pct = (a, b) => `${Math.round(100 * a / b)} %`
+const times = (a, b) => `${(a / b).toFixed(1)}×`
+const perCore = r => r.serverCores > 0 ? (r.rps / r.serverCores).toFixed(1) : 'n/a'
+const lines = []
+const print = s => { lines.push(s); console.log(s) }
+print(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ${DURATION}s per scenario; each server's DB collection holds ${USERS} users.`)
+print('\n| scenario | req/s | p50 ms | p99 ms | errors | conns | CPU (server, db) | load generator CPU |')
+print('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |')
+for (const r of results) print(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.connections} | ${r.cpu} | ${r.loadgen} |`)
+print('\n| ratio | value | target |')
+print('| --- | ---: | --- |')
+print(`| bearer verify / bare route | ${pct(oursBearer.rps, bareRow.rps)} | ≥ 85 % |`)
+print(`| cookie verify / bare route | ${pct(oursCookieRow.rps, bareRow.rps)} | |`)
+print(`| bearer verify / tutorial (string secret) | ${times(oursBearer.rps, tutString.rps)} | ≥ 15× |`)
+print(`| bearer verify / tutorial (KeyObject) | ${times(oursBearer.rps, tutKey.rps)} | |`)
+print(`| bearer verify / better-auth get-session | ${times(oursBearer.rps, baSession.rps)} | ≥ 30× |`)
+print(`| /users/me (DB) / better-auth get-session | ${times(oursMe.rps, baSession.rps)} | |`)
+print(`| refresh req/s / tutorial refresh | ${times(oursRefresh.rps, tutRefresh.rps)} | ≥ 2× |`)
+print(`| refresh p99 / tutorial refresh p99 | ${pct(oursRefresh.p99, tutRefresh.p99)} | ≤ 50 % |`)
+print(`| login req/s / tutorial bcrypt-10 login | ${times(oursLogin.rps, tutLogin.rps)} | ≥ 2× |`)
+print(`| login req/s / better-auth sign-in | ${times(oursLogin.rps, baLogin.rps)} | |`)
+print(`| argon2id logins/s per server core (ours) vs bcrypt-10 (tutorial) | ${perCore(oursLogin)} vs ${perCore(tutLogin)} | |`)
+print(`| protected p99 during login storm / idle | ${times(stormed.p99, idle.p99)} (${stormed.p99} vs ${idle.p99} ms) | ≤ 2× |`)
+print(`| RSS before → after ${mixed} mixed requests | ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB (${mixedRun.errors + mixedRun.non2xx} errors) | |`)
+const totalErrors = results.reduce((n, r) => n + r.errors, 0) + mixedRun.errors + mixedRun.non2xx
+print(`\nErrors across all scenarios: ${totalErrors}`)
+
+mkdirSync(join(here, 'results'), { recursive: true })
+writeFileSync(join(here, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.md`), lines.join('\n') + '\n')
+stopAll()
+process.exit(totalErrors === 0 ? 0 : 1)
