@@ -13,6 +13,7 @@ import helmetPlugin from '../plugins/external/helmet.js'
 import jwtPlugin from '../plugins/external/jwt.js'
 import mongoosePlugin from '../plugins/external/mongoose.js'
 import rateLimitPlugin from '../plugins/external/rate-limit.js'
+import staticPlugin from '../plugins/external/static.js'
 import swaggerPlugin from '../plugins/external/swagger.js'
 import authRoutes from '../routes/auth/index.js'
 import healthRoutes from '../routes/health.js'
@@ -70,6 +71,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
     throw new NotFoundError(request.method, request.url)
   })
 
+  await fastify.register(staticPlugin)
   await fastify.register(healthRoutes)
   await fastify.register(authRoutes, { prefix: '/auth' })
   await fastify.register(userRoutes, { prefix: '/users' })

@@ -150,3 +150,19 @@ t.test('a full flow leaks no password, hash or token into logs or into bodies no
   }
   t.ok(logDump.includes('[redacted]'), 'redaction applied')
 })
+
+t.test('the demo page and the browser client are served under the strict CSP', async t => {
+  const app = await build(t)
+  const page = await app.inject('/')
+  t.equal(page.statusCode, 200)
+  t.match(page.headers['content-type'], /text\/html/)
+  t.match(page.body, /<script type="module" src="\/demo.js">/)
+  t.notOk(/<script>|<style>| on[a-z]+="/i.test(page.body), 'no inline script, style or handler (CSP-compatible)')
+  t.match(page.headers['content-security-policy'], /script-src 'self'/)
+  const client = await app.inject('/client.js')
+  t.equal(client.statusCode, 200)
+  t.match(client.headers['content-type'], /javascript/)
+  t.match(client.body, /export function createAuthClient/)
+  t.equal((await app.inject('/demo.css')).statusCode, 200)
+  t.equal((await app.inject('/../package.json')).statusCode, 404, 'nothing outside public/')
+})

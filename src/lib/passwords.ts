@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
+import pLimit from 'p-limit'
 
 /**
  * Argon2id at the OWASP minimum: m=19 MiB, t=2, p=1 (about 30 ms per hash on one core here).
@@ -11,18 +13,25 @@ export const ARGON2_OPTIONS = {
   parallelism: 1
 } as const
 
+/**
+ * At most this many argon2 computations at once (each holds a libuv thread and 19 MiB), leaving a
+ * core to the event loop so a login storm cannot starve token verification. Excess logins queue.
+ */
+export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
+const limit = pLimit(HASH_CONCURRENCY)
+
 export const PASSWORD_MIN_LENGTH = 8
 /** Caps hashing work per request; long inputs cost argon2 nothing extra, but bodies do. */
 export const PASSWORD_MAX_LENGTH = 1024
 
 export function hashPassword (password: string): Promise<string> {
-  return argon2.hash(password, ARGON2_OPTIONS)
+  return limit(() => argon2.hash(password, ARGON2_OPTIONS))
 }
 
 /** Never throws: a malformed stored hash verifies as false. */
 export async function verifyPassword (hash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password)
+    return await limit(() => argon2.verify(hash, password))
   } catch {
     return false
   }

@@ -22,3 +22,12 @@ t.test('burnPasswordCheck always fails', async t => {
   t.equal(await burnPasswordCheck('dummy password for timing equalisation'), false)
   t.equal(await burnPasswordCheck('x'), false)
 })
+
+t.test('hashing is bounded to leave the event loop a core', async t => {
+  const { HASH_CONCURRENCY } = await import('../../src/lib/passwords.js')
+  const { availableParallelism } = await import('node:os')
+  t.equal(HASH_CONCURRENCY, Math.max(1, availableParallelism() - 1))
+  const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => hashPassword(`pw-${i}`)))
+  t.equal(new Set(hashes).size, 6, 'queued work all completes')
+  t.ok(await verifyPassword(hashes[3]!, 'pw-3'))
+})

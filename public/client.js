@@ -1,0 +1,81 @@
+// Browser client for the auth server (cookie mode): dependency-free ESM, never sees a token.
+// Served at /client.js; also importable as `fastify-auth-server/client`.
+//
+//   import { createAuthClient } from '/client.js'
+//   const auth = createAuthClient({ onLogout: () => showLogin() })
+//   await auth.login(email, password)
+//   const res = await auth.fetch('/api/orders')   // refreshes once on AUTH_TOKEN_EXPIRED
+
+export class AuthError extends Error {
+  constructor (status, body) {
+    super(body?.message ?? `HTTP ${status}`)
+    this.name = 'AuthError'
+    this.status = status
+    this.code = body?.code ?? 'HTTP_ERROR'
+  }
+}
+
+const LOCK_NAME = 'auth-server-refresh'
+
+/**
+ * @param {{ baseUrl?: string, onLogout?: () => void }} [options]
+ *   baseUrl: where the auth server is ('' = same origin). onLogout: called when a request comes
+ *   back 401 for any reason but an expired access token, or a refresh fails: the user must log in.
+ */
+export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
+  let inFlight = null
+
+  function raw (path, init = {}) {
+    const headers = new Headers(init.headers)
+    if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json')
+    return fetch(baseUrl + path, { ...init, headers, credentials: 'include' })
+  }
+
+  async function refreshNow () {
+    const res = await raw('/auth/refresh', { method: 'POST' })
+    return res.ok
+  }
+
+  /**
+   * One refresh at a time: single-flight inside this tab, and serialized across tabs with the
+   * Web Locks API where the browser has it, so tabs do not race each other's rotation (the
+   * server's grace window covers what slips through, e.g. browsers without Web Locks).
+   */
+  function refresh () {
+    inFlight ??= (globalThis.navigator?.locks
+      ? navigator.locks.request(LOCK_NAME, refreshNow)
+      : refreshNow()
+    ).finally(() => { inFlight = null })
+    return inFlight
+  }
+
+  /** fetch() with cookies; on 401 AUTH_TOKEN_EXPIRED refreshes once and retries once. Never loops. */
+  async function authFetch (path, init = {}) {
+    const res = await raw(path, init)
+    if (res.status !== 401) return res
+    const body = await res.clone().json().catch(() => null)
+    if (body?.code === 'AUTH_TOKEN_EXPIRED' && await refresh()) {
+      const retried = await raw(path, init)
+      if (retried.status === 401) onLogout()
+      return retried
+    }
+    onLogout()
+    return res
+  }
+
+  async function json (res) {
+    const body = res.status === 204 ? null : await res.json().catch(() => null)
+    if (!res.ok) throw new AuthError(res.status, body)
+    return body
+  }
+
+  return {
+    fetch: authFetch,
+    register: (email, password, name) => raw('/auth/register', { method: 'POST', body: JSON.stringify({ email, password, ...(name ? { name } : {}) }) }).then(json),
+    login: (email, password) => raw('/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }).then(json),
+    logout: () => raw('/auth/logout', { method: 'POST' }).then(json),
+    me: () => authFetch('/users/me').then(json).then(b => b.user),
+    sessions: () => authFetch('/auth/sessions').then(json).then(b => b.sessions),
+    revokeSession: id => authFetch(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json)
+  }
+}
