@@ -21,13 +21,13 @@ export default fp(async function jwt (fastify) {
   await fastify.register(fastifyJwt, {
     namespace: 'access',
     secret: config.ACCESS_TOKEN_SECRET,
-    sign: { algorithm: 'HS256', expiresIn: config.accessTokenTtlSeconds * 1000 },
+    sign: { algorithm: 'HS256', expiresIn: `${config.accessTokenTtlSeconds}s` },
     verify: { algorithms: ['HS256'], cache: 10_000 }
   })
   await fastify.register(fastifyJwt, {
     namespace: 'refresh',
     secret: config.REFRESH_TOKEN_SECRET,
-    sign: { algorithm: 'HS256', expiresIn: config.refreshTokenTtlSeconds * 1000 },
+    sign: { algorithm: 'HS256', expiresIn: `${config.refreshTokenTtlSeconds}s` },
     verify: { algorithms: ['HS256'] }
   })
 }, { name: 'jwt', dependencies: ['config'] })

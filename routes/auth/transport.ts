@@ -34,8 +34,11 @@ export function createTransport (config: Config) {
           expiresIn: Math.max(0, Math.round((tokens.accessTokenExpiresAt.getTime() - Date.now()) / 1000))
         }
       }
+      // The access cookie outlives its token (until the session's refresh expiry): an expired
+      // token still in the cookie gets AUTH_TOKEN_EXPIRED ("refresh"), a missing one AUTH_NO_TOKEN
+      // ("log in"), so clients can tell the two apart.
       reply
-        .setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.accessTokenExpiresAt })
+        .setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.refreshTokenExpiresAt })
         .setCookie(names.refresh, tokens.refreshToken, { ...base, path: REFRESH_COOKIE_PATH, expires: tokens.refreshTokenExpiresAt })
       return { user, accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString() }
     },

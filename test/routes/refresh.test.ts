@@ -135,3 +135,12 @@ t.test('grace window never resurrects a logged-out or reuse-revoked session', as
   t.equal(res.statusCode, 401, 'predecessor inside the window after logout')
   t.equal(res.json().code, 'AUTH_INVALID_REFRESH_TOKEN')
 })
+
+t.test('an expired access token still in its cookie says AUTH_TOKEN_EXPIRED, not AUTH_NO_TOKEN', async t => {
+  const app = await build(t)
+  const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'exp@example.com', password: 'correct horse battery' } })
+  const access = cookie(reg, 'access')!
+  const refresh = cookie(reg, 'refresh')!
+  t.same(access.expires, refresh.expires, 'the access cookie lives as long as the session')
+  t.ok(access.expires! > new Date(Date.parse(reg.json().accessTokenExpiresAt) + 60_000), 'longer than the token inside it')
+})

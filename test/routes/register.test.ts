@@ -98,3 +98,14 @@ t.test('unknown fields are stripped, never stored', async t => {
   t.match(doc?.passwordHash, /^\$argon2id\$/, 'stored password is an argon2id hash')
   t.same(doc?.sessions.map((s: Record<string, unknown>) => Object.keys(s).includes('token')), [false], 'no raw token stored')
 })
+
+t.test('token lifetimes are the configured ones (exp - iat), not off by a unit', async t => {
+  const app = await build(t, { ACCESS_TOKEN_EXPIRY: '15m', REFRESH_TOKEN_EXPIRY: '7d' })
+  const res = await app.inject({ method: 'POST', url: '/auth/register', headers: BEARER, payload: { email: uniqueEmail(), password: PASSWORD } })
+  const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString())
+  const access = claims(res.json().accessToken)
+  const refresh = claims(res.json().refreshToken)
+  t.equal(access.exp - access.iat, 900, 'access: 15 minutes')
+  t.equal(refresh.exp - refresh.iat, 7 * 86400, 'refresh: 7 days')
+  t.ok(Math.abs(access.iat - Date.now() / 1000) < 5, 'issued now')
+})

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { build, PASSWORD, uniqueEmail } from '../helper.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--no-first-run']
+const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium; .ci/run does)`
+
+t.test('a browser app on HttpOnly cookies: register, silent refresh, two tabs, logout', { skip, timeout: 90_000 }, async t => {
+  const { chromium } = await import('playwright-core')
+  const app = await build(t, { ACCESS_TOKEN_EXPIRY: '2s', COOKIE_SECURE: 'false' })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  t.teardown(() => browser.close())
+  const context = await browser.newContext()
+  let refreshes = 0
+  context.on('request', r => { if (r.url().endsWith('/auth/refresh')) refreshes++ })
+  const expire = () => new Promise(resolve => setTimeout(resolve, 3000))
+  const me = (page: import('playwright-core').Page) =>
+    page.evaluate(() => (globalThis as unknown as { auth: { me: () => Promise<{ email: string }> } }).auth.me().then(u => u.email, (e: { code: string }) => e.code))
+
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', e => errors.push(e.message))
+  page.on('console', m => { if (m.type() === 'error' && !m.text().includes('401')) errors.push(m.text()) })
+  await page.goto(`${base}/`)
+  const email = uniqueEmail()
+  await page.fill('#register input[name=email]', email)
+  await page.fill('#register input[name=password]', PASSWORD)
+  await page.click('#register button[type=submit]')
+  await page.waitForSelector('#signed-in:not([hidden])')
+  t.equal(await page.textContent('#who'), email, 'registered and shown')
+  t.equal(await page.evaluate('document.cookie'), '', 'document.cookie shows no token (HttpOnly)')
+  t.match(await page.textContent('#sessions'), /this device/, 'sessions listed')
+  const shots = join(process.cwd(), '.tap', 'e2e')
+  mkdirSync(shots, { recursive: true })
+  await page.screenshot({ path: join(shots, 'logged-in.png'), fullPage: true })
+
+  await expire()
+  t.equal(await me(page), email, 'after the access token expired, the next call refreshed transparently')
+  t.equal(refreshes, 1, 'exactly one refresh')
+
+  const page2 = await context.newPage()
+  await page2.goto(`${base}/`)
+  await page2.waitForSelector('#signed-in:not([hidden])')
+  await expire()
+  const before = refreshes
+  const [a, b] = await Promise.all([me(page), me(page2)])
+  t.same([a, b], [email, email], 'two tabs refreshing at once both stay logged in')
+  t.ok(refreshes - before >= 1 && refreshes - before <= 2, `${refreshes - before} refresh(es) for two tabs`)
+  t.same(await Promise.all([me(page), me(page2)]), [email, email], 'and keep working afterwards')
+
+  await page.click('#logout')
+  await page.waitForSelector('#signed-out:not([hidden])')
+  t.equal(await me(page), 'AUTH_NO_TOKEN', 'after logout, me fails')
+  t.equal(await me(page2), 'AUTH_NO_TOKEN', 'in the other tab too (shared cookie jar)')
+  t.same(errors, [], 'no page errors')
+})
