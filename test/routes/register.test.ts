@@ -109,3 +109,18 @@ t.test('token lifetimes are the configured ones (exp - iat), not off by a unit',
   t.equal(refresh.exp - refresh.iat, 7 * 86400, 'refresh: 7 days')
   t.ok(Math.abs(access.iat - Date.now() / 1000) < 5, 'issued now')
 })
+
+t.test('a claim left by a crashed registration is taken over after a minute, not before', async t => {
+  const app = await build(t)
+  const { emailKey } = await import('../../models/email-claim.js')
+  const { Types } = await import('mongoose')
+  const email = uniqueEmail()
+  const claims = app.mongo.collection('email_claims')
+  await claims.insertOne({ _id: emailKey(email), userId: new Types.ObjectId(), createdAt: new Date() })
+  const fresh = await app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: PASSWORD } })
+  t.equal(fresh.json().code, 'AUTH_EMAIL_TAKEN', 'a recent claim may be a registration in progress')
+  await claims.updateOne({ _id: emailKey(email) }, { $set: { createdAt: new Date(Date.now() - 120_000) } })
+  const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: PASSWORD } })
+  t.equal(res.statusCode, 201, 'an old claim without a user is taken over')
+  t.equal((await claims.findOne({ _id: emailKey(email) }))?.userId.toString(), res.json().user.id)
+})
