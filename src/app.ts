@@ -18,6 +18,7 @@ import swaggerPlugin from '../plugins/external/swagger.js'
 import authRoutes from '../routes/auth/index.js'
 import healthRoutes from '../routes/health.js'
 import adminRoutes from '../routes/admin/index.js'
+import verifyRoutes from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { NotFoundError } from './errors.js'
@@ -36,15 +37,33 @@ function codeFor (err: FastifyError, status: number): string {
 }
 
 /**
+ * Everything a browser talks to, in its own encapsulation context: security headers, CORS, the
+ * CSRF check and per-IP rate limits apply to these routes only.
+ */
+async function browserFacing (fastify: FastifyInstance) {
+  await fastify.register(helmetPlugin)
+  await fastify.register(corsPlugin)
+  await fastify.register(rateLimitPlugin)
+  await fastify.register(csrfPlugin)
+
+  fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request) {
+    throw new NotFoundError(request.method, request.url)
+  })
+
+  await fastify.register(staticPlugin)
+  await fastify.register(healthRoutes)
+  await fastify.register(authRoutes, { prefix: '/auth' })
+  await fastify.register(userRoutes, { prefix: '/users' })
+  await fastify.register(adminRoutes, { prefix: '/admin' })
+}
+
+/**
  * The composition root. Plugins are registered explicitly, in dependency order (each declares
  * its dependencies, so a wrong order fails at boot instead of silently 404ing).
  */
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(validatorCompiler)
   await fastify.register(configPlugin, { config: opts.config })
-  await fastify.register(helmetPlugin)
-  await fastify.register(corsPlugin)
-  await fastify.register(rateLimitPlugin)
   await fastify.register(cookiePlugin)
   await fastify.register(jwtPlugin)
   await fastify.register(swaggerPlugin)
@@ -53,7 +72,6 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(servicesPlugin)
   await fastify.register(authenticatePlugin)
   await fastify.register(authorizationPlugin)
-  await fastify.register(csrfPlugin)
 
   fastify.setErrorHandler(function (err: FastifyError, request, reply) {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
@@ -67,15 +85,11 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
     return reply.code(status).send({ statusCode: status, code: codeFor(err, status), error: STATUS_CODES[status], message: err.message })
   })
 
-  fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request) {
-    throw new NotFoundError(request.method, request.url)
-  })
-
-  await fastify.register(staticPlugin)
-  await fastify.register(healthRoutes)
-  await fastify.register(authRoutes, { prefix: '/auth' })
-  await fastify.register(userRoutes, { prefix: '/users' })
-  await fastify.register(adminRoutes, { prefix: '/admin' })
+  // Machine-facing token introspection (services, reverse-proxy forward-auth) sits outside the
+  // browser-facing hooks: they cost it two thirds of its throughput (bench/README.md), and a
+  // per-IP limit would throttle every user behind one proxy.
+  await fastify.register(verifyRoutes, { prefix: '/auth' })
+  await fastify.register(browserFacing)
 }
 
 export default fp(app, { name: 'app' })

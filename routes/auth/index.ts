@@ -6,7 +6,6 @@ import { AuthModeHeaders, LoginBody, RefreshBody, RegisterBody, SessionBody } fr
 import { BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
 import accountRoutes from './account.js'
 import { clientMeta, createTransport } from './transport.js'
-import verifyRoutes from './verify.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { authService, config } = fastify
@@ -75,7 +74,6 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     return reply.code(204).send(null)
   })
 
-  await fastify.register(verifyRoutes)
   await fastify.register(accountRoutes)
 }
 

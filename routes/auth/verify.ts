@@ -11,15 +11,11 @@ const Verified = Type.Object({
 
 /**
  * Token introspection for other services and reverse proxies (forward-auth / auth_request):
- * answers from the signature alone, no database, so it is as fast as verification gets.
+ * answers from the signature alone, no database. Registered outside the browser-facing hooks
+ * (see src/app.ts); of the document headers, the two that matter to a machine are set here.
  */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/verify', {
-    // Forward-auth calls all come from the proxy's IP: a per-IP limit would throttle everyone.
-    // Helmet's document headers mean nothing to a proxy (and @fastify/helmet rebuilds its
-    // middleware on every request, the costliest hook here); the two that matter are set below.
-    config: { rateLimit: false },
-    helmet: false,
     onRequest: fastify.authenticate,
     schema: {
       tags: ['auth'],
