@@ -58,5 +58,3 @@ export function createUserStore (users: UserModel) {
     }
   }
 }
-
-export type UserStore = ReturnType<typeof createUserStore>
