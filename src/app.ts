@@ -45,6 +45,9 @@ async function browserFacing (fastify: FastifyInstance) {
   await fastify.register(corsPlugin)
   await fastify.register(rateLimitPlugin)
   await fastify.register(csrfPlugin)
+  // Responses carry tokens and personal data: never stored by a browser or a shared cache
+  // (RFC 6749 §5.1). Static files override this with their own caching headers.
+  fastify.addHook('onRequest', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
   fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request) {
     throw new NotFoundError(request.method, request.url)
