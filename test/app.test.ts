@@ -170,3 +170,14 @@ t.test('the demo page and the browser client are served under the strict CSP', a
   t.equal((await app.inject('/demo.css')).statusCode, 200)
   t.equal((await app.inject('/../package.json')).statusCode, 404, 'nothing outside public/')
 })
+
+t.test('a database failure is a generic 500 with a code, logged without secrets', async t => {
+  const { app, logs } = await buildWithLogs(t)
+  await app.mongo.close()
+  const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD } })
+  t.equal(res.statusCode, 500)
+  t.same(res.json(), { statusCode: 500, code: 'INTERNAL_ERROR', error: 'Internal Server Error', message: 'Internal server error' }, 'no internals in the body')
+  const errorLines = logs.filter(l => l.level === 50)
+  t.ok(errorLines.length >= 1, 'logged at error level')
+  t.notOk(JSON.stringify(logs).includes(PASSWORD), 'without the password')
+})
