@@ -49,7 +49,9 @@ export default fp(async function authenticate (fastify) {
       throw (err as { code?: string }).code === 'FAST_JWT_EXPIRED' ? new TokenExpiredError() : new InvalidTokenError()
     }
     if (!isAccessClaims(claims)) throw new InvalidTokenError()
-    cache.set(token, claims)
-    request.user = claims
+    // Shared by every request with this token: frozen, so no handler can alter the cached copy.
+    const frozen = Object.freeze(claims)
+    cache.set(token, frozen)
+    request.user = frozen
   })
 }, { name: 'authenticate', dependencies: ['config', 'jwt', 'cookie'] })
