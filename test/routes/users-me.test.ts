@@ -114,4 +114,5 @@ t.test('GET /auth/verify: machine headers, no per-IP limit (forward-auth calls s
   const res = await app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${a.accessToken}` } })
   t.equal(res.headers['cache-control'], 'no-store')
   t.equal(res.headers['x-content-type-options'], 'nosniff')
+  t.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'")
 })
