@@ -64,12 +64,24 @@ export function rotate (session: SessionRecord, now: Date, ttlMs: number): Omit<
   }
 }
 
+/** Unexpired sessions, most recently used first. */
+export function liveSessions (sessions: readonly SessionRecord[], now: Date): SessionRecord[] {
+  return sessions
+    .filter(s => s.expiresAt > now)
+    .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime())
+}
+
+/** The list without session `id`, or null when there is no such session (nothing to write). */
+export function withoutSession (sessions: readonly SessionRecord[], id: string): SessionRecord[] | null {
+  const rest = sessions.filter(s => s.id !== id)
+  return rest.length === sessions.length ? null : rest
+}
+
 /**
  * Puts `session` into the list (replacing one with the same id), drops expired ones and keeps at
  * most `max`, evicting the least recently used. Pure: the caller writes the result under a CAS.
  */
 export function upsertSession (sessions: readonly SessionRecord[], session: SessionRecord, now: Date, max: number): SessionRecord[] {
-  const others = sessions.filter(s => s.id !== session.id && s.expiresAt > now)
-  others.sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime())
+  const others = liveSessions(sessions.filter(s => s.id !== session.id), now)
   return [session, ...others.slice(0, Math.max(0, max - 1))]
 }

@@ -3,6 +3,7 @@ import {
   SessionNotFoundError, SessionRevokedError, TokenExpiredError, UserNotFoundError, WrongPasswordError
 } from '../errors.js'
 import { hashPassword, verifyPassword } from '../lib/passwords.js'
+import { liveSessions, withoutSession } from '../lib/sessions.js'
 import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
@@ -37,7 +38,7 @@ export function createAccountService ({ users, audit }: { users: UserModel, audi
     async verifySession (claims: AccessClaims): Promise<void> {
       const user = await store.read(claims.sub)
       const now = new Date()
-      if (!user?.sessions.some(s => s.id === claims.sid && s.expiresAt > now)) throw new SessionRevokedError()
+      if (!user || !liveSessions(user.sessions, now).some(s => s.id === claims.sid)) throw new SessionRevokedError()
       if (user.tokenVersion !== claims.ver) throw new TokenExpiredError()
     },
 
@@ -45,24 +46,22 @@ export function createAccountService ({ users, audit }: { users: UserModel, audi
       const user = await store.read(userId)
       if (!user) throw new SessionRevokedError()
       const now = new Date()
-      return user.sessions
-        .filter(s => s.expiresAt > now)
-        .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime())
-        .map(s => ({
-          id: s.id,
-          createdAt: s.createdAt.toISOString(),
-          lastUsedAt: s.lastUsedAt.toISOString(),
-          userAgent: s.userAgent,
-          ip: s.ip,
-          current: s.id === currentSid
-        }))
+      return liveSessions(user.sessions, now).map(s => ({
+        id: s.id,
+        createdAt: s.createdAt.toISOString(),
+        lastUsedAt: s.lastUsedAt.toISOString(),
+        userAgent: s.userAgent,
+        ip: s.ip,
+        current: s.id === currentSid
+      }))
     },
 
     /** 404 for an id that is not one of this user's sessions, whoever's it is. */
     async revokeSession (userId: string, sid: string, meta: ClientMeta): Promise<void> {
       await store.update(userId, revoked, (_user, sessions) => {
-        if (!sessions.some(s => s.id === sid)) throw new SessionNotFoundError()
-        return { result: undefined, write: { sessions: sessions.filter(s => s.id !== sid) } }
+        const rest = withoutSession(sessions, sid)
+        if (!rest) throw new SessionNotFoundError()
+        return { result: undefined, write: { sessions: rest } }
       })
       await audit.record('session.revoked', { userId, sessionId: sid, meta, detail: { reason: 'user' } })
     },

@@ -6,8 +6,8 @@ import {
   EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshReusedError
 } from '../errors.js'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
-import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
-import { hashToken, isRefreshClaims, newSessionId } from '../lib/tokens.js'
+import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
+import { hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { createUserStore } from './user-store.js'
@@ -56,7 +56,7 @@ export interface AuthServiceOptions {
 /** A claim without its user is a crashed registration; older than this, it may be taken over. */
 const STALE_CLAIM_MS = 60_000
 
-export const normalizeEmail = (email: string) => email.trim().toLowerCase()
+const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
 export function toPublicUser (user: UserDocument): PublicUser {
   return {
@@ -77,6 +77,16 @@ export function createAuthService (opts: AuthServiceOptions) {
   const withSessions = <T>(userId: string, step: Parameters<typeof store.update<T>>[2]) => store.update(userId, invalidRefresh, step)
   const refreshTtlMs = opts.refreshTtlSeconds * 1000
   const graceMs = opts.graceSeconds * 1000
+
+  /** The claims of a genuine, unexpired refresh token; null for anything else. */
+  function readRefreshClaims (token: string): RefreshClaims | null {
+    try {
+      const claims = opts.verifyRefresh(token)
+      return isRefreshClaims(claims) ? claims : null
+    } catch {
+      return null
+    }
+  }
 
   function issue (user: UserDocument, session: SessionRecord): AuthResult {
     const issuedAt = session.rotatedAt.getTime()
@@ -173,13 +183,8 @@ export function createAuthService (opts: AuthServiceOptions) {
 
     /** Rotates the presented refresh token; see decideRefresh for the cases. */
     async refresh (token: string, meta: ClientMeta): Promise<AuthResult> {
-      let claimsOfToken: unknown
-      try {
-        claimsOfToken = opts.verifyRefresh(token)
-      } catch {
-        throw new InvalidRefreshTokenError()
-      }
-      if (!isRefreshClaims(claimsOfToken)) throw new InvalidRefreshTokenError()
+      const claimsOfToken = readRefreshClaims(token)
+      if (!claimsOfToken) throw new InvalidRefreshTokenError()
       const { sub, sid, gen } = claimsOfToken
       const presentedHash = hashToken(token)
       const outcome = await withSessions<AuthResult | 'reused'>(sub, (user, sessions, now) => {
@@ -190,7 +195,7 @@ export function createAuthService (opts: AuthServiceOptions) {
           case 'grace':
             return { result: issue(user, decision.session) }
           case 'reuse':
-            return { result: 'reused', write: { sessions: sessions.filter(s => s.id !== sid) } }
+            return { result: 'reused', write: { sessions: withoutSession(sessions, sid) ?? sessions } }
           case 'rotate': {
             const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
             next.tokenHash = hashToken(user.generateRefreshToken(next))
@@ -205,21 +210,18 @@ export function createAuthService (opts: AuthServiceOptions) {
       return outcome
     },
 
-    /** Revokes the token's session if the token is genuine; idempotent, never fails. */
+    /**
+     * Revokes the token's session if the token is genuine. Idempotent: a missing, bad or already
+     * revoked token is not an error. Only a database failure is.
+     */
     async logout (token: string | undefined, meta: ClientMeta): Promise<void> {
-      if (!token) return
-      let claimsOfToken: unknown
-      try {
-        claimsOfToken = opts.verifyRefresh(token)
-      } catch {
-        return
-      }
-      if (!isRefreshClaims(claimsOfToken)) return
+      const claimsOfToken = token ? readRefreshClaims(token) : null
+      if (!claimsOfToken) return
       const { sub, sid } = claimsOfToken
-      const revoked = await withSessions(sub, (_user, sessions) => sessions.some(s => s.id === sid)
-        ? { result: true, write: { sessions: sessions.filter(s => s.id !== sid) } }
-        : { result: false }
-      ).catch((err: unknown) => {
+      const revoked = await withSessions(sub, (_user, sessions) => {
+        const rest = withoutSession(sessions, sid)
+        return rest ? { result: true, write: { sessions: rest } } : { result: false }
+      }).catch((err: unknown) => {
         // The user is gone: nothing left to revoke. Anything else (DB down) must surface.
         if (!(err instanceof InvalidRefreshTokenError)) throw err
         return false

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../../src/lib/sessions.js'
+import { decideRefresh, liveSessions, rotate, upsertSession, withoutSession, type SessionRecord } from '../../src/lib/sessions.js'
 
 const now = new Date('2026-01-01T12:00:00Z')
 const at = (ms: number) => new Date(now.getTime() + ms)
@@ -63,4 +63,13 @@ t.test('upsertSession replaces, prunes expired and evicts least recently used', 
   const replaced = upsertSession([a, b], { ...a, gen: 9 }, now, 10)
   t.equal(replaced.length, 2, 'same id is replaced, not duplicated')
   t.equal(replaced.find(s => s.id === 'a')?.gen, 9)
+})
+
+t.test('liveSessions and withoutSession', async t => {
+  const a = session({ id: 'a', lastUsedAt: at(-2000) })
+  const b = session({ id: 'b', lastUsedAt: at(-1000) })
+  const gone = session({ id: 'x', expiresAt: now })
+  t.same(liveSessions([a, gone, b], now).map(s => s.id), ['b', 'a'], 'unexpired, most recent first')
+  t.same(withoutSession([a, b], 'a')?.map(s => s.id), ['b'])
+  t.equal(withoutSession([a, b], 'zzz'), null, 'nothing to remove: null, so nothing is written')
 })
