@@ -27,8 +27,8 @@ const CLK_TCK = 100
 const PORTS = { db: 27217, ours: 3301, bare: 3302, tutorial: 3303, betterAuth: 3304 }
 
 const children = []
-function start (name, script, env = {}, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...(name === 'db' ? [String(PORTS.db)] : [])], {
+function start (script, env = {}, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit']
@@ -172,11 +172,11 @@ async function refreshLoop (name, target, procs, { port, path, tokens }) {
 
 // ---------------------------------------------------------------------------------------------
 console.error(`bench: ${DURATION}s per scenario, ${USERS} users per server, ${cpus().length} cores`)
-const db = start('db', join(here, 'db.mjs'))
+const db = start(join(here, 'db.mjs'), { PORT: String(PORTS.db) })
 db.label = 'db'
 await waitForPort(PORTS.db)
 
-const ours = start('ours', 'src/server.ts', {
+const ours = start('src/server.ts', {
   PORT: String(PORTS.ours),
   MONGO_URL: dbUrl('ours'),
   ACCESS_TOKEN_SECRET: 'bench-access-secret-0123456789abcdef0123',
@@ -188,11 +188,11 @@ const ours = start('ours', 'src/server.ts', {
   COOKIE_SECURE: 'false'
 }, ['--import', 'tsx'])
 ours.label = 'server'
-const bare = start('bare', join(here, 'baselines/bare.mjs'), { PORT: String(PORTS.bare) })
+const bare = start(join(here, 'baselines/bare.mjs'), { PORT: String(PORTS.bare) })
 bare.label = 'server'
-const tutorial = start('tutorial', join(here, 'baselines/tutorial.mjs'), { PORT: String(PORTS.tutorial), MONGO_URL: dbUrl('tutorial') })
+const tutorial = start(join(here, 'baselines/tutorial.mjs'), { PORT: String(PORTS.tutorial), MONGO_URL: dbUrl('tutorial') })
 tutorial.label = 'server'
-const ba = start('better-auth', join(here, 'baselines/better-auth.mjs'), { PORT: String(PORTS.betterAuth), MONGO_URL: dbUrl('better_auth') })
+const ba = start(join(here, 'baselines/better-auth.mjs'), { PORT: String(PORTS.betterAuth), MONGO_URL: dbUrl('better_auth') })
 ba.label = 'server'
 await Promise.all(Object.values(PORTS).map(p => waitForPort(p)))
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ChangePasswordBody, SessionList, SessionParams } from '../../src/schemas/account.js'
 import { AUTHENTICATED, BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
-import { clientMeta, createTransport } from './transport.js'
+import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 /** Sensitive session management: every route checks the session against the database. */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -48,7 +48,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   })
 
   fastify.post('/password', {
-    config: { rateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindow: '1 minute' } },
+    config: passwordRouteLimit(config),
     schema: {
       tags: ['account'],
       summary: 'Change password; revokes every other session',

@@ -5,12 +5,12 @@ import { NoRefreshTokenError } from '../../src/errors.js'
 import { AuthModeHeaders, LoginBody, RefreshBody, RegisterBody, SessionBody } from '../../src/schemas/auth.js'
 import { BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
 import accountRoutes from './account.js'
-import { clientMeta, createTransport } from './transport.js'
+import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { authService, config } = fastify
   const transport = createTransport(config)
-  const strict = { rateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindow: '1 minute' } }
+  const strict = passwordRouteLimit(config)
   // Cookie clients POST without a body; validate an absent body as an empty object.
   const optionalBody = async (request: FastifyRequest) => { request.body ??= {} }
 

@@ -5,7 +5,10 @@ import type { SessionBodyType } from '../../src/schemas/auth.js'
 import type { AuthResult, ClientMeta } from '../../src/services/auth-service.js'
 
 /** How the client wants its tokens: browsers get cookies (default), REST clients a JSON body. */
-export const isBearerMode = (request: FastifyRequest) => request.headers['x-auth-mode'] === 'bearer'
+const isBearerMode = (request: FastifyRequest) => request.headers['x-auth-mode'] === 'bearer'
+
+/** Routes that take a password get the stricter per-IP limit (AUTH_RATE_LIMIT_MAX). */
+export const passwordRouteLimit = (config: Config) => ({ rateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindow: '1 minute' } })
 
 export const clientMeta = (request: FastifyRequest): ClientMeta => ({
   userAgent: request.headers['user-agent'] ?? '',
