@@ -128,9 +128,10 @@ t.test('a full flow leaks no password, hash or token into logs or into bodies no
   await call({ method: 'GET', url: '/admin/audit?limit=100', headers: { authorization: `Bearer ${admin.accessToken}` } })
   const rt = cookie(reg, 'refresh')!
   await call({ method: 'POST', url: '/auth/logout', cookies: { [rt.name]: rt.value } })
-  app.log.info({ password: PASSWORD, refreshToken: s1.refreshToken, headers: { authorization: 'Bearer x' } }, 'deliberately logged secrets')
-
   const doc = await app.mongo.collection('users').findOne({ email })
+  app.log.info({ password: PASSWORD, refreshToken: s1.refreshToken, headers: { authorization: 'Bearer x' } }, 'deliberately logged secrets')
+  app.log.info({ body: { newPassword: NEW_PASSWORD }, user: { passwordHash: doc?.passwordHash }, err: { token: s2.accessToken } }, 'deliberately logged nested secrets')
+
   const secrets: Record<string, string> = {
     password: PASSWORD,
     'new password': NEW_PASSWORD,
