@@ -41,6 +41,7 @@ function codeFor (err: FastifyError, status: number): string {
  * CSRF check and per-IP rate limits apply to these routes only.
  */
 async function browserFacing (fastify: FastifyInstance) {
+  await fastify.register(cookiePlugin)
   await fastify.register(helmetPlugin)
   await fastify.register(corsPlugin)
   await fastify.register(rateLimitPlugin)
@@ -67,7 +68,6 @@ async function browserFacing (fastify: FastifyInstance) {
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(validatorCompiler)
   await fastify.register(configPlugin, { config: opts.config })
-  await fastify.register(cookiePlugin)
   await fastify.register(jwtPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl })

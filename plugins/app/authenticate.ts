@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify'
+import { parseCookie } from 'cookie'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import { cookieNames } from '../../src/cookies.js'
 import { InvalidTokenError, NoTokenError, TokenExpiredError } from '../../src/errors.js'
@@ -8,7 +9,7 @@ import { isAccessClaims, type AccessClaims } from '../../src/lib/tokens.js'
 declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: verifies the access token (header first, then cookie) and sets request.user. */
-    authenticate: (request: FastifyRequest) => Promise<void>
+    authenticate: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void
   }
 }
 
@@ -27,21 +28,21 @@ export default fp(async function authenticate (fastify) {
   // bench/README.md); see src/lib/token-cache.ts for why the raw string is a safe key.
   const cache = createTokenCache<AccessClaims>(CACHE_SIZE)
 
-  fastify.decorate('authenticate', async function (request: FastifyRequest) {
+  /** The verified claims for this request's token, or throws a 401 error with its code. */
+  function claimsOf (request: FastifyRequest): AccessClaims {
     const header = request.headers.authorization
     let token: string | undefined
     if (header) {
       token = BEARER.exec(header)?.[1]
       if (token === undefined) throw new InvalidTokenError()
     } else {
-      token = request.cookies[accessCookie]
+      // Outside the browser-facing context (see src/app.ts) @fastify/cookie is not registered.
+      const cookies = request.cookies ?? (request.headers.cookie ? parseCookie(request.headers.cookie) : {})
+      token = cookies[accessCookie]
       if (!token) throw new NoTokenError()
     }
     const cached = cache.get(token)
-    if (cached) {
-      request.user = cached
-      return
-    }
+    if (cached) return cached
     let claims: unknown
     try {
       claims = verify(token)
@@ -52,6 +53,17 @@ export default fp(async function authenticate (fastify) {
     // Shared by every request with this token: frozen, so no handler can alter the cached copy.
     const frozen = Object.freeze(claims)
     cache.set(token, frozen)
-    request.user = frozen
+    return frozen
+  }
+
+  // A callback hook, not an async one: the hot path allocates no promise.
+  fastify.decorate('authenticate', function (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+    try {
+      request.user = claimsOf(request)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done()
   })
-}, { name: 'authenticate', dependencies: ['config', 'jwt', 'cookie'] })
+}, { name: 'authenticate', dependencies: ['config', 'jwt'] })

@@ -105,6 +105,30 @@ t.test('GET /auth/verify answers from the token alone', async t => {
   t.equal((await app.inject({ method: 'GET', url: '/auth/verify' })).json().code, 'AUTH_NO_TOKEN')
 })
 
+t.test('GET /auth/verify with the access cookie (parsed without @fastify/cookie, which is browser-facing only)', async t => {
+  const app = await build(t)
+  const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
+  const c = cookie(reg, 'access')!
+  const res = await app.inject({ method: 'GET', url: '/auth/verify', headers: { cookie: `theme=dark; ${c.name}=${c.value}; other=1` } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().userId, reg.json().user.id)
+  const refresh = cookie(reg, 'refresh')!
+  const cases: Array<[string, string]> = [
+    ['theme=dark', 'AUTH_NO_TOKEN'],
+    [`${c.name}=`, 'AUTH_NO_TOKEN'],
+    [`${refresh.name}=${refresh.value}`, 'AUTH_NO_TOKEN'],
+    [`${c.name}=${refresh.value}`, 'AUTH_INVALID_TOKEN'],
+    [`${c.name}=%E0%A4%A`, 'AUTH_INVALID_TOKEN'],
+    [`${c.name}=${'x'.repeat(5000)}`, 'AUTH_INVALID_TOKEN'],
+    [';;;=;==', 'AUTH_NO_TOKEN']
+  ]
+  for (const [header, code] of cases) {
+    const bad = await app.inject({ method: 'GET', url: '/auth/verify', headers: { cookie: header } })
+    t.equal(bad.statusCode, 401, `cookie ${header.slice(0, 40)} → 401`)
+    t.equal(bad.json().code, code)
+  }
+})
+
 t.test('GET /auth/verify: machine headers, no per-IP limit (forward-auth calls share the proxy IP)', async t => {
   const app = await build(t, { RATE_LIMIT_MAX: 2 })
   const a = await registerBearer(app)
