@@ -24,3 +24,15 @@ t.test('serves only unexpired entries, evicts the oldest beyond the bound', asyn
   t.equal(cache.size, 2, 'replacing an entry evicts nothing')
   t.equal(cache.get('c')?.sub, 'c')
 })
+
+t.test('a token that borrows a cached token\'s signature is a miss, and does not evict it', async t => {
+  const cache = createTokenCache<{ exp?: number, sub: string }>(10, () => 1_000_000)
+  const genuine = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlLW9mLWEtZ2VudWluZS10b2tlbi0wMTIzNDU2'
+  cache.set(genuine, { sub: 'a', exp: 2_000 })
+  const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLW9mLWEtZ2VudWluZS10b2tlbi0wMTIzNDU2'
+  t.equal(cache.get(forged), undefined, 'same signature, other payload: miss')
+  t.equal(cache.get(genuine.replace('eyJhbGciOiJIUzI1NiJ9', 'eyJhbGciOiJub25lIn0')), undefined, 'other header: miss')
+  t.equal(cache.get(genuine)?.sub, 'a', 'the genuine token still hits')
+  t.equal(cache.get('no-dots-at-all'), undefined)
+  t.equal(cache.get(''), undefined)
+})
