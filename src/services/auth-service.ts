@@ -10,7 +10,7 @@ import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecor
 import { hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
-import { createUserStore } from './user-store.js'
+import { createUserStore, type StoredUser } from './user-store.js'
 
 export interface PublicUser {
   id: string
@@ -102,8 +102,8 @@ export function createAuthService (opts: AuthServiceOptions) {
     }
   }
 
-  function startSession (user: UserDocument, meta: ClientMeta): Promise<AuthResult> {
-    return withSessions(user.id, (fresh, sessions, now) => {
+  function startSession (userId: string, meta: ClientMeta, snapshot?: StoredUser): Promise<AuthResult> {
+    return store.update(userId, invalidRefresh, (fresh, sessions, now) => {
       const session: SessionRecord = {
         id: newSessionId(),
         gen: 1,
@@ -118,7 +118,7 @@ export function createAuthService (opts: AuthServiceOptions) {
       }
       session.tokenHash = hashToken(fresh.generateRefreshToken(session))
       return { result: issue(fresh, session), write: { sessions: upsertSession(sessions, session, now, opts.maxSessions) } }
-    })
+    }, snapshot)
   }
 
   async function claimEmail (email: string, userId: Types.ObjectId): Promise<void> {
@@ -153,31 +153,35 @@ export function createAuthService (opts: AuthServiceOptions) {
         await claims.deleteOne({ _id: emailKey(email), userId: _id })
         throw isDuplicateKey(err) ? new EmailTakenError() : err
       }
-      return startSession(user, meta)
+      return startSession(user.id, meta)
     },
 
     /** Same answer and the same argon2 work for an unknown email and a wrong password. */
     async login (input: { email: string, password: string }, meta: ClientMeta): Promise<AuthResult> {
       const email = normalizeEmail(input.email)
+      let hasFailures: boolean
       try {
-        await throttle.assertAllowed(email)
+        hasFailures = await throttle.assertAllowed(email)
       } catch (err) {
         await audit.record('login.locked', { meta, detail: { email } })
         throw err
       }
-      const user = await users.findOne({ email })
+      const user = await store.findByEmail(email)
       const ok = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password)
       if (!user || !ok) {
         await throttle.recordFailure(email)
-        await audit.record('login.failure', { userId: user?.id, meta, detail: { email } })
+        await audit.record('login.failure', { userId: user?._id.toString(), meta, detail: { email } })
         throw new InvalidCredentialsError()
       }
-      await throttle.reset(email)
+      const userId = user._id.toString()
+      if (hasFailures) await throttle.reset(email)
+      let snapshot: StoredUser | undefined = user
       if (needsRehash(user.passwordHash)) {
         await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })
+        snapshot = undefined
       }
-      const result = await startSession(user, meta)
-      await audit.record('login.success', { userId: user.id, sessionId: result.sessionId, meta })
+      const result = await startSession(userId, meta, snapshot)
+      await audit.record('login.success', { userId, sessionId: result.sessionId, meta })
       return result
     },
 

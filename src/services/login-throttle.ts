@@ -9,12 +9,16 @@ import { FAILURE_WINDOW_MS, lockDurationMs } from '../lib/backoff.js'
  */
 export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: number) {
   return {
-    /** Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked; checked before the password. */
-    async assertAllowed (email: string, now = new Date()): Promise<void> {
-      const doc = await attempts.findById(emailKey(email))
+    /**
+     * Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked; checked before the password.
+     * Otherwise tells whether failures are on record (so a success only resets when needed).
+     */
+    async assertAllowed (email: string, now = new Date()): Promise<boolean> {
+      const doc = await attempts.findById(emailKey(email), null, { lean: true })
       if (doc?.lockedUntil && doc.lockedUntil > now) {
         throw new TooManyAttemptsError(Math.ceil((doc.lockedUntil.getTime() - now.getTime()) / 1000))
       }
+      return doc !== null
     },
 
     async recordFailure (email: string, now = new Date()): Promise<void> {
