@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object({
   /** Comma-separated origins (scheme://host[:port]) allowed to call with cookies (CORS + CSRF). */
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
-  /** Concurrent argon2 computations; unset: one per core. */
+  /** Concurrent argon2 computations; unset: cores - 1 (at least 1). */
   HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   AUDIT_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   /** Comma-separated; these emails get the `admin` role when they register. */

@@ -17,10 +17,12 @@ export const ARGON2_OPTIONS = {
 
 /**
  * At most this many argon2 computations at once (each holds a libuv thread and 12 MiB); excess
- * logins queue instead of filling libuv's pool (4 threads, shared with file and DNS work) and
- * oversubscribing the cores. Default: one per core (HASH_CONCURRENCY in the config).
+ * logins queue. Default: one core left to the event loop, so a login storm cannot starve token
+ * verification (bench/README.md: with one hash per core on 2 cores, the verify p99 during a login
+ * storm went from 0.6x to 2.3x idle). HASH_CONCURRENCY in the config overrides it.
  */
-const limit = pLimit(availableParallelism())
+export const DEFAULT_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
+const limit = pLimit(DEFAULT_HASH_CONCURRENCY)
 
 export function setHashConcurrency (n: number): void {
   limit.concurrency = n
