@@ -27,8 +27,6 @@ export function serverOptions (config: Config): FastifyServerOptions {
       level: config.LOG_LEVEL,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' }
     },
-    // Fastify's per-request lines are info-level: above that level, do not even build them.
-    disableRequestLogging: !['info', 'debug', 'trace'].includes(config.LOG_LEVEL),
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     connectionTimeout: 30_000,
