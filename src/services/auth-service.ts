@@ -74,7 +74,8 @@ export function createAuthService (opts: AuthServiceOptions) {
   const { users, claims, throttle, audit } = opts
   const store = createUserStore(users)
   const invalidRefresh = () => new InvalidRefreshTokenError()
-  const withSessions = <T>(userId: string, step: Parameters<typeof store.update<T>>[2]) => store.update(userId, invalidRefresh, step)
+  const withSessions = <T>(userId: string, step: Parameters<typeof store.update<T>>[2], snapshot?: StoredUser) =>
+    store.update(userId, invalidRefresh, step, snapshot)
   const refreshTtlMs = opts.refreshTtlSeconds * 1000
   const graceMs = opts.graceSeconds * 1000
 
@@ -103,7 +104,7 @@ export function createAuthService (opts: AuthServiceOptions) {
   }
 
   function startSession (userId: string, meta: ClientMeta, snapshot?: StoredUser): Promise<AuthResult> {
-    return store.update(userId, invalidRefresh, (fresh, sessions, now) => {
+    return withSessions(userId, (fresh, sessions, now) => {
       const session: SessionRecord = {
         id: newSessionId(),
         gen: 1,
@@ -175,12 +176,12 @@ export function createAuthService (opts: AuthServiceOptions) {
       }
       const userId = user._id.toString()
       if (hasFailures) await throttle.reset(email)
-      let snapshot: StoredUser | undefined = user
       if (needsRehash(user.passwordHash)) {
         await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })
-        snapshot = undefined
       }
-      const result = await startSession(userId, meta, snapshot)
+      // The read is still a valid CAS snapshot after a rehash: that write leaves `rev` alone, and
+      // starting a session writes only the sessions.
+      const result = await startSession(userId, meta, user)
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta })
       return result
     },
