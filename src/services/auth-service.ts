@@ -89,14 +89,15 @@ export function createAuthService (opts: AuthServiceOptions) {
     }
   }
 
-  function issue (user: UserDocument, session: SessionRecord): AuthResult {
+  /** `refreshToken`: the session's current token when the caller has just signed it. */
+  function issue (user: UserDocument, session: SessionRecord, refreshToken = user.generateRefreshToken(session)): AuthResult {
     const issuedAt = session.rotatedAt.getTime()
     return {
       user: toPublicUser(user),
       sessionId: session.id,
       tokens: {
         accessToken: user.generateAccessToken(session),
-        refreshToken: user.generateRefreshToken(session),
+        refreshToken,
         accessTokenExpiresAt: new Date(Math.floor(issuedAt / 1000) * 1000 + opts.accessTtlSeconds * 1000),
         refreshTokenExpiresAt: session.expiresAt
       }
@@ -117,8 +118,9 @@ export function createAuthService (opts: AuthServiceOptions) {
         userAgent: meta.userAgent.slice(0, 512),
         ip: meta.ip
       }
-      session.tokenHash = hashToken(fresh.generateRefreshToken(session))
-      return { result: issue(fresh, session), write: { sessions: upsertSession(sessions, session, now, opts.maxSessions) } }
+      const refreshToken = fresh.generateRefreshToken(session)
+      session.tokenHash = hashToken(refreshToken)
+      return { result: issue(fresh, session, refreshToken), write: { sessions: upsertSession(sessions, session, now, opts.maxSessions) } }
     }, snapshot)
   }
 
@@ -203,8 +205,9 @@ export function createAuthService (opts: AuthServiceOptions) {
             return { result: 'reused', write: { sessions: withoutSession(sessions, sid) ?? sessions } }
           case 'rotate': {
             const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
-            next.tokenHash = hashToken(user.generateRefreshToken(next))
-            return { result: issue(user, next), write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
+            const refreshToken = user.generateRefreshToken(next)
+            next.tokenHash = hashToken(refreshToken)
+            return { result: issue(user, next, refreshToken), write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
           }
         }
       })

@@ -62,9 +62,12 @@ export function createUserStore (users: UserModel) {
         const { result, write } = step(user, sessions, new Date())
         if (!write) return result
         const { bumpTokenVersion, ...set } = write
-        const written = await users.updateOne(
+        // Through the driver, not mongoose's update casting: `set` is typed and built by our own
+        // pure functions, and casting a full sessions array (up to MAX_SESSIONS_PER_USER
+        // subdocuments) cost 1.9 ms of CPU per write against 0.4 ms uncast (bench/README.md).
+        const written = await users.collection.updateOne(
           { _id: raw._id, rev: raw.rev },
-          { $set: set, $inc: { rev: 1, tokenVersion: bumpTokenVersion ? 1 : 0 } }
+          { $set: { ...set, updatedAt: new Date() }, $inc: { rev: 1, tokenVersion: bumpTokenVersion ? 1 : 0 } }
         )
         if (written.matchedCount === 1) return result
       }
