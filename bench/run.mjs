@@ -248,7 +248,7 @@ const tutRefresh = await refreshLoop('refresh: tutorial read-modify-save', 'tuto
 
 console.error('login…')
 const loginReq = (path, tag, extra = {}) => ({ method: 'POST', path, headers: { 'content-type': 'application/json', 'x-auth-mode': 'bearer', ...extra }, body: JSON.stringify({ email: email(tag, USERS - 1), password: PASSWORD }) })
-const oursLogin = await scenario('login: argon2id m=12MiB t=3', 'ours', withDb(ours), { port: PORTS.ours, connections: 8, requests: [loginReq('/auth/login', 'o')] })
+const oursLogin = await scenario('login: argon2id m=7MiB t=5', 'ours', withDb(ours), { port: PORTS.ours, connections: 8, requests: [loginReq('/auth/login', 'o')] })
 const tutLogin = await scenario('login: tutorial bcrypt-10', 'tutorial', withDb(tutorial), { port: PORTS.tutorial, connections: 8, requests: [loginReq('/login', 't')] })
 const baLogin = await scenario('login: better-auth scrypt', 'better-auth', withDb(ba), { port: PORTS.betterAuth, connections: 8, requests: [loginReq('/api/auth/sign-in/email', 'b', baOrigin)] })
 

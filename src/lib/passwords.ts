@@ -1,36 +1,53 @@
 import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
 import pLimit from 'p-limit'
+import { PasswordWorker } from './password-worker.js'
 
 /**
- * Argon2id with one of OWASP's equivalent minimum configurations: m=12 MiB, t=3, p=1. Measured
- * here it is the cheapest in CPU of the five (~19 ms per hash on one core vs ~23 ms for m=19 MiB,
- * t=2 and ~61 ms for m=46 MiB, t=1, which misses the cache), and it holds less memory per hash.
+ * Argon2id with one of OWASP's five equivalent minimum configurations: m=7 MiB, t=5, p=1. With
+ * two hashes at once (the default on 2 cores) it is the cheapest of the five in CPU here: ~22 ms
+ * per hash vs ~27 ms for m=12 MiB, t=3, ~25 ms for 9 MiB/4, ~30 ms for 19 MiB/2 (two 7 MiB blocks
+ * stay in a shared L3 cache); alone on one core they are within 5 % of each other except
+ * 46 MiB/1, which misses the cache (bench/README.md).
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
  */
 export const ARGON2_OPTIONS = {
   type: argon2.argon2id,
-  memoryCost: 12288,
-  timeCost: 3,
+  memoryCost: 7168,
+  timeCost: 5,
   parallelism: 1
 } as const
 
-/**
- * At most this many argon2 computations at once (each holds a libuv thread and 12 MiB); excess
- * logins queue. Default: one core left to the event loop, so a login storm cannot starve token
- * verification (bench/README.md: with one hash per core on 2 cores, the verify p99 during a login
- * storm went from 0.6x to 2.3x idle). HASH_CONCURRENCY in the config overrides it.
- */
-export const DEFAULT_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
-const limit = pLimit(DEFAULT_HASH_CONCURRENCY)
+/** The nice value of the hashing child process (0 is the server's own priority, 19 the lowest). */
+export const HASH_WORKER_NICE = 10
 
-export function setHashConcurrency (n: number): void {
-  limit.concurrency = n
+let worker: PasswordWorker | undefined
+
+/**
+ * At most this many argon2 computations at once (each holds a thread and 7 MiB); excess logins
+ * queue. By default hashing runs in a lower-priority child process and may use every core; in
+ * process it leaves one core to the event loop, so that a login storm cannot starve token
+ * verification (bench/README.md: one hash per core in process on 2 cores took the verify p99
+ * during a login storm from 0.6x to 2.3x idle).
+ */
+export const defaultHashConcurrency = (inWorker: boolean) => Math.max(1, availableParallelism() - (inWorker ? 0 : 1))
+const limit = pLimit(defaultHashConcurrency(false))
+
+/** Where argon2 runs and how many at once (HASH_WORKER and HASH_CONCURRENCY in the config). */
+export function configureHashing (opts: { worker: boolean, concurrency?: number }): void {
+  if (opts.worker) {
+    worker ??= new PasswordWorker(HASH_WORKER_NICE)
+    worker.start()
+  } else {
+    worker?.close()
+    worker = undefined
+  }
+  limit.concurrency = opts.concurrency ?? defaultHashConcurrency(opts.worker)
 }
 
-/** Hashes running and waiting, for tests and diagnostics. */
-export function hashingLoad (): { concurrency: number, active: number, pending: number } {
-  return { concurrency: limit.concurrency, active: limit.activeCount, pending: limit.pendingCount }
+/** Hashes running and waiting, and the worker's pid once started, for tests and diagnostics. */
+export function hashingLoad (): { concurrency: number, active: number, pending: number, workerPid?: number } {
+  return { concurrency: limit.concurrency, active: limit.activeCount, pending: limit.pendingCount, workerPid: worker?.pid }
 }
 
 export const PASSWORD_MIN_LENGTH = 8
@@ -38,16 +55,16 @@ export const PASSWORD_MIN_LENGTH = 8
 export const PASSWORD_MAX_LENGTH = 1024
 
 export function hashPassword (password: string): Promise<string> {
-  return limit(() => argon2.hash(password, ARGON2_OPTIONS))
+  return limit(async () => worker
+    ? await worker.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as string
+    : argon2.hash(password, ARGON2_OPTIONS))
 }
 
-/** Never throws: a malformed stored hash verifies as false. */
-export async function verifyPassword (hash: string, password: string): Promise<boolean> {
-  try {
-    return await limit(() => argon2.verify(hash, password))
-  } catch {
-    return false
-  }
+/** A malformed stored hash verifies as false; only a failed worker throws. */
+export function verifyPassword (hash: string, password: string): Promise<boolean> {
+  return limit(async () => worker
+    ? await worker.run({ op: 'verify', hash, password }) as boolean
+    : argon2.verify(hash, password).catch(() => false))
 }
 
 /** True when the stored hash was made with other parameters than ARGON2_OPTIONS. */

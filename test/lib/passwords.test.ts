@@ -1,16 +1,25 @@
+import { spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
 import argon2 from 'argon2'
 import t from 'tap'
-import { ARGON2_OPTIONS, burnPasswordCheck, DEFAULT_HASH_CONCURRENCY, hashingLoad, hashPassword, needsRehash, setHashConcurrency, verifyPassword } from '../../src/lib/passwords.js'
+import { ARGON2_OPTIONS, burnPasswordCheck, configureHashing, hashingLoad, hashPassword, HASH_WORKER_NICE, needsRehash, verifyPassword } from '../../src/lib/passwords.js'
 
-t.test('argon2id at the OWASP parameters', async t => {
-  const hash = await hashPassword('correct horse')
-  t.match(hash, /^\$argon2id\$v=19\$m=12288,t=3,p=1\$/)
-  t.equal(ARGON2_OPTIONS.type, argon2.argon2id)
-  t.ok(await verifyPassword(hash, 'correct horse'))
-  t.notOk(await verifyPassword(hash, 'wrong horse'))
-  t.notOk(await verifyPassword('not a hash', 'x'), 'a malformed stored hash verifies false, never throws')
-  t.not(await hashPassword('correct horse'), hash, 'salted')
-})
+t.teardown(() => configureHashing({ worker: false }))
+
+for (const worker of [false, true]) {
+  t.test(`argon2id at the OWASP parameters (${worker ? 'worker process' : 'in process'})`, async t => {
+    configureHashing({ worker })
+    const hash = await hashPassword('correct horse')
+    t.match(hash, /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/)
+    t.equal(ARGON2_OPTIONS.type, argon2.argon2id)
+    t.ok(await verifyPassword(hash, 'correct horse'))
+    t.notOk(await verifyPassword(hash, 'wrong horse'))
+    t.notOk(await verifyPassword('not a hash', 'x'), 'a malformed stored hash verifies false, never throws')
+    t.not(await hashPassword('correct horse'), hash, 'salted')
+    t.equal(hashingLoad().workerPid !== undefined, worker)
+  })
+}
 
 t.test('needsRehash flags hashes made with other parameters', async t => {
   t.notOk(needsRehash(await hashPassword('pw')))
@@ -23,16 +32,70 @@ t.test('burnPasswordCheck always fails', async t => {
   t.equal(await burnPasswordCheck('x'), false)
 })
 
+t.test('default concurrency: every core in the worker, a core left to the event loop in process', async t => {
+  configureHashing({ worker: true })
+  t.equal(hashingLoad().concurrency, availableParallelism())
+  configureHashing({ worker: false })
+  t.equal(hashingLoad().concurrency, Math.max(1, availableParallelism() - 1))
+})
+
 t.test('hashing is bounded: excess work queues, and all of it completes', async t => {
-  const { availableParallelism } = await import('node:os')
-  t.equal(hashingLoad().concurrency, Math.max(1, availableParallelism() - 1), 'a core left to the event loop by default')
-  setHashConcurrency(1)
-  t.teardown(() => setHashConcurrency(DEFAULT_HASH_CONCURRENCY))
+  configureHashing({ worker: false, concurrency: 1 })
   const work = Array.from({ length: 4 }, (_, i) => hashPassword(`pw-${i}`))
   await Promise.resolve()
-  t.same(hashingLoad(), { concurrency: 1, active: 1, pending: 3 }, 'one at a time, three queued')
+  t.match(hashingLoad(), { concurrency: 1, active: 1, pending: 3 }, 'one at a time, three queued')
   const hashes = await Promise.all(work)
   t.equal(new Set(hashes).size, 4, 'queued work all completes')
   t.ok(await verifyPassword(hashes[3]!, 'pw-3'))
-  t.same(hashingLoad(), { concurrency: 1, active: 0, pending: 0 })
+  t.match(hashingLoad(), { concurrency: 1, active: 0, pending: 0 })
+})
+
+t.test('every thread of the worker process runs at the lower priority (Linux)', async t => {
+  configureHashing({ worker: true })
+  await hashPassword('warms the worker up') // argon2 has run in libuv's pool by now
+  const pid = hashingLoad().workerPid!
+  const niceOf = (tid: string) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  }
+  const threads = readdirSync(`/proc/${pid}/task`)
+  t.ok(threads.length > 4, `${threads.length} threads, libuv's pool included`)
+  t.same(threads.map(niceOf), threads.map(() => HASH_WORKER_NICE))
+  const own = readFileSync('/proc/self/stat', 'utf8')
+  t.equal(Number(own.slice(own.lastIndexOf(')') + 2).split(' ')[16]), 0, 'the server itself keeps its priority')
+})
+
+t.test('a dead worker fails the hashes in flight, and the next hash starts a new one', async t => {
+  configureHashing({ worker: true })
+  await hashPassword('start it')
+  const first = hashingLoad().workerPid!
+  const inFlight = hashPassword('in flight')
+  await Promise.resolve()
+  t.match(hashingLoad(), { active: 1 }, 'sent to the worker')
+  process.kill(first, 'SIGKILL') // before this process can read any answer
+  await t.rejects(inFlight, /password worker exited \(SIGKILL\)/)
+  const hash = await hashPassword('after the crash')
+  t.ok(await verifyPassword(hash, 'after the crash'))
+  t.not(hashingLoad().workerPid, first, 'a new worker process')
+  t.match(hashingLoad(), { active: 0, pending: 0 })
+})
+
+t.test('the worker does not outlive its parent, nor keep it running', async t => {
+  const script = `
+    import { configureHashing, hashPassword, hashingLoad } from ${JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)}
+    configureHashing({ worker: true })
+    await hashPassword('x')
+    console.log(hashingLoad().workerPid)`
+  const parent = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+  t.equal(parent.status, 0, 'the parent exits on its own once idle')
+  const pid = Number(parent.stdout.trim())
+  t.ok(pid > 0, `worker pid ${pid}`)
+  const gone = async () => {
+    for (let i = 0; i < 100; i++) {
+      try { process.kill(pid, 0) } catch { return true }
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    return false
+  }
+  t.ok(await gone(), 'the worker exits with its parent')
 })

@@ -51,7 +51,7 @@ t.test('login upgrades a hash made with older argon2 parameters', async t => {
   const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: PASSWORD } })
   t.equal(res.statusCode, 200)
   const doc = await app.mongo.collection('users').findOne({ email: user.email })
-  t.match(doc?.passwordHash, /^\$argon2id\$v=19\$m=12288,t=3,p=1\$/)
+  t.match(doc?.passwordHash, /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/)
 })
 
 t.test('login and register are rate limited per IP with a code', async t => {

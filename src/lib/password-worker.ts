@@ -1,0 +1,100 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export interface HashOptions {
+  type: 0 | 1 | 2
+  memoryCost: number
+  timeCost: number
+  parallelism: number
+}
+
+export type Job =
+  | { op: 'hash', password: string, options: HashOptions }
+  | { op: 'verify', hash: string, password: string }
+
+export type Reply = { id: number, value: string | boolean } | { id: number, error: string }
+
+// Beside this module: .ts when run from source (tsx), .js when compiled.
+const ENTRY = new URL(import.meta.url.replace(/password-worker\.(ts|js)$/, 'password-worker-entry.$1'))
+
+/**
+ * A child process that computes argon2 at a lower CPU priority (a higher nice value) than the
+ * server. The kernel then runs the event loop first whenever both want a core, so a login storm
+ * cannot delay token verification, and hashing still uses every idle core. Spawned on first use;
+ * it keeps this process alive only while hashes are in flight, and exits when this process goes.
+ * If it dies, the hashes in flight fail and the next one starts a new child.
+ */
+export class PasswordWorker {
+  readonly nice: number
+  #child: ChildProcess | undefined
+  #pending = new Map<number, { resolve: (value: string | boolean) => void, reject: (err: Error) => void }>()
+  #next = 0
+
+  constructor (nice: number) {
+    this.nice = nice
+  }
+
+  /** The child's pid, once started (for tests and diagnostics). */
+  get pid (): number | undefined {
+    return this.#child?.pid
+  }
+
+  /** Starts the child now rather than on the first hash (it takes a few hundred ms). */
+  start (): void {
+    this.#child ??= this.#spawn()
+  }
+
+  run (job: Job): Promise<string | boolean> {
+    const child = this.#child ?? this.#spawn()
+    const id = ++this.#next
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
+      if (this.#pending.size === 1) ref(child, true)
+      child.send({ id, ...job }, err => { if (err) this.#settle(child, { id, error: err.message }) })
+    })
+  }
+
+  /** Stops the child; hashes in flight fail. */
+  close (): void {
+    this.#child?.kill()
+  }
+
+  #spawn (): ChildProcess {
+    const fromSource = ENTRY.pathname.endsWith('.ts')
+    const child = fork(fileURLToPath(ENTRY), [String(this.nice)], {
+      // Not this process's flags (--watch, --inspect, --cpu-prof…): only what loads the entry.
+      execArgv: fromSource ? ['--import', import.meta.resolve('tsx')] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    })
+    ref(child, false)
+    child.on('message', (reply: Reply) => this.#settle(child, reply))
+    const fail = (err: Error) => {
+      if (this.#child !== child) return
+      this.#child = undefined
+      for (const { reject } of this.#pending.values()) reject(err)
+      this.#pending.clear()
+    }
+    child.on('error', fail)
+    child.on('exit', (code, signal) => fail(new Error(`password worker exited (${signal ?? code})`)))
+    return (this.#child = child)
+  }
+
+  #settle (child: ChildProcess, reply: Reply): void {
+    const waiting = this.#pending.get(reply.id)
+    if (!waiting) return
+    this.#pending.delete(reply.id)
+    if ('error' in reply) waiting.reject(new Error(reply.error))
+    else waiting.resolve(reply.value)
+    if (this.#pending.size === 0) ref(child, false)
+  }
+}
+
+function ref (child: ChildProcess, on: boolean): void {
+  if (on) {
+    child.ref()
+    child.channel?.ref()
+  } else {
+    child.unref()
+    child.channel?.unref()
+  }
+}
