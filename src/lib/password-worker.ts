@@ -14,8 +14,8 @@ export type Job =
 
 export type Reply = { id: number, value: string | boolean } | { id: number, error: string }
 
-// Beside this module: .ts when run from source (tsx), .js when compiled.
-const ENTRY = new URL(import.meta.url.replace(/password-worker\.(ts|js)$/, 'password-worker-entry.$1'))
+/** Plain JavaScript beside this module, in src/ and in dist/ alike: no TypeScript loader needed. */
+const ENTRY = fileURLToPath(new URL('./password-worker-entry.js', import.meta.url))
 
 /**
  * A child process that computes argon2 at a lower CPU priority (a higher nice value) than the
@@ -60,10 +60,8 @@ export class PasswordWorker {
   }
 
   #spawn (): ChildProcess {
-    const fromSource = ENTRY.pathname.endsWith('.ts')
-    const child = fork(fileURLToPath(ENTRY), [String(this.nice)], {
-      // Not this process's flags (--watch, --inspect, --cpu-prof…): only what loads the entry.
-      execArgv: fromSource ? ['--import', import.meta.resolve('tsx')] : [],
+    const child = fork(ENTRY, [String(this.nice)], {
+      execArgv: [], // not this process's flags (--import tsx, --watch, --inspect, --cpu-prof…)
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
     ref(child, false)

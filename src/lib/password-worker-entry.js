@@ -1,16 +1,22 @@
 // The child process of PasswordWorker (password-worker.ts): argon2 at a lower CPU priority.
+// Plain JavaScript (type-checked through JSDoc) so that it starts without a TypeScript loader:
+// under `npm start` a tsx child would cost ~40 MiB and a few hundred ms more.
 import { readdirSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import argon2 from 'argon2'
-import type { Job, Reply } from './password-worker.js'
+
+/** @typedef {import('./password-worker.js').Job} Job */
+/** @typedef {import('./password-worker.js').Reply} Reply */
 
 /**
  * On Linux a nice value belongs to a thread, so every thread that exists now is lowered (libuv's
  * pool, where argon2 runs, may already be up); threads started later inherit it. Elsewhere it
  * applies to the whole process.
+ * @param {number} nice
  */
-function lowerPriority (nice: number): void {
-  let threads: string[] = []
+function lowerPriority (nice) {
+  /** @type {string[]} */
+  let threads = []
   try {
     threads = readdirSync('/proc/self/task')
   } catch {}
@@ -18,17 +24,24 @@ function lowerPriority (nice: number): void {
   for (const tid of threads) setPriority(Number(tid), nice)
 }
 
-async function compute (job: Job): Promise<string | boolean> {
+/**
+ * @param {Job} job
+ * @returns {Promise<string | boolean>}
+ */
+async function compute (job) {
   if (job.op === 'hash') return argon2.hash(job.password, job.options)
   // A malformed stored hash is a failed verification, not an error.
   return argon2.verify(job.hash, job.password).catch(() => false)
 }
 
+/** @param {Reply} reply */
+const answer = reply => process.send?.(reply)
+
 lowerPriority(Number(process.argv[2]))
-process.on('message', (job: Job & { id: number }) => {
+process.on('message', (/** @type {Job & { id: number }} */ job) => {
   compute(job).then(
-    value => process.send?.({ id: job.id, value } satisfies Reply),
-    (err: unknown) => process.send?.({ id: job.id, error: err instanceof Error ? err.message : String(err) } satisfies Reply)
+    value => answer({ id: job.id, value }),
+    (/** @type {unknown} */ err) => answer({ id: job.id, error: err instanceof Error ? err.message : String(err) })
   )
 })
 process.on('disconnect', () => process.exit(0))
