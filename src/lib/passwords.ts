@@ -83,7 +83,11 @@ let dummy: Promise<string> | undefined
  * wrong password (no timing oracle for account existence).
  */
 export async function burnPasswordCheck (password: string): Promise<false> {
-  dummy ??= hashPassword('dummy password for timing equalisation')
+  // Forgotten if it fails (a dead worker), or every later unknown-email check would fail too.
+  dummy ??= hashPassword('dummy password for timing equalisation').catch((err: unknown) => {
+    dummy = undefined
+    throw err
+  })
   await verifyPassword(await dummy, password)
   return false
 }

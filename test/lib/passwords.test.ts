@@ -80,6 +80,19 @@ t.test('a dead worker fails the hashes in flight, and the next hash starts a new
   t.match(hashingLoad(), { active: 0, pending: 0 })
 })
 
+t.test('a dead worker does not poison the dummy hash of unknown-email checks', async t => {
+  // A fresh copy of the module: its dummy hash is not made yet.
+  const fresh: typeof import('../../src/lib/passwords.js') = await import(`../../src/lib/passwords.js?fresh=${Date.now()}`)
+  fresh.configureHashing({ worker: true })
+  t.teardown(() => fresh.configureHashing({ worker: false }))
+  await fresh.hashPassword('start it')
+  const burn = fresh.burnPasswordCheck('x')
+  await Promise.resolve()
+  process.kill(fresh.hashingLoad().workerPid!, 'SIGKILL')
+  await t.rejects(burn, /password worker exited/)
+  t.equal(await fresh.burnPasswordCheck('x'), false, 'the next check makes a new dummy hash and completes')
+})
+
 t.test('the worker does not outlive its parent, nor keep it running', async t => {
   const script = `
     import { configureHashing, hashPassword, hashingLoad } from ${JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)}
