@@ -212,17 +212,21 @@ const baCookies = await inBatches(USERS, 4, async i => {
 const cookieLogin = await fetch(`http://127.0.0.1:${PORTS.ours}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: email('o', 0), password: PASSWORD }) })
 const oursCookie = cookieLogin.headers.getSetCookie().map(c => c.split(';')[0]).find(c => c.startsWith('access_token='))
 
-/** Our server hashes passwords in a child process (src/lib/password-worker.ts); its CPU is ours. */
-function childOf (ppid) {
+/**
+ * Our server hashes passwords in a child process (src/lib/password-worker.ts); its CPU is ours.
+ * (Not just any child: tsx runs esbuild as one too.)
+ */
+function hashingWorkerOf (ppid) {
   for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) return Number(pid)
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('password-worker-entry')) return Number(pid)
     } catch {} // gone meanwhile
   }
-  throw new Error(`no child process of ${ppid}`)
+  throw new Error(`process ${ppid} has no password worker`)
 }
-const hasher = { pid: childOf(ours.pid), label: 'hasher' }
+const hasher = { pid: hashingWorkerOf(ours.pid), label: 'hasher' }
 const bearer = token => ({ authorization: `Bearer ${token}` })
 const withDb = p => [p, db]
 console.error('warming up (JIT, connection pools; not measured)…')
