@@ -27,7 +27,7 @@ export function createUserStore (users: UserModel) {
   return {
     /** Lean read by (normalized) email, for login. */
     findByEmail (email: string): Promise<StoredUser | null> {
-      return users.findOne({ email }, null, { lean: true })
+      return users.collection.findOne<StoredUser>({ email })
     },
 
     /** The user, or null for an unknown or malformed id. */
@@ -54,8 +54,9 @@ export function createUserStore (users: UserModel) {
         // Read lean and hydrate only the scalar fields (for the model's token methods): the
         // sessions stay plain objects, which the pure session functions spread and compare.
         // Hydrating them as subdocuments and copying them back was most of the refresh path's
-        // mongoose time (bench/README.md).
-        const raw: StoredUser | null = attempt === 0 && snapshot ? snapshot : await users.findById(userId, null, { lean: true })
+        // mongoose time; reading through the driver rather than a mongoose lean query saves
+        // another ~9 % of the instructions per refresh (bench/README.md).
+        const raw = attempt === 0 && snapshot ? snapshot : await users.collection.findOne<StoredUser>({ _id: new Types.ObjectId(userId) })
         if (!raw) throw missing()
         const { sessions, ...fields } = raw
         const user = users.hydrate(fields)
