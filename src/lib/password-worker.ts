@@ -20,8 +20,9 @@ const ENTRY = fileURLToPath(new URL('./password-worker-entry.js', import.meta.ur
 /**
  * A child process that computes argon2 at a lower CPU priority (a higher nice value) than the
  * server. The kernel then runs the event loop first whenever both want a core, so a login storm
- * cannot delay token verification, and hashing still uses every idle core. Spawned on first use;
- * it keeps this process alive only while hashes are in flight, and exits when this process goes.
+ * cannot delay token verification, and hashing still uses every idle core. Spawned by start() or
+ * on first use; it keeps this process alive only while hashes are in flight, and exits when this
+ * process goes.
  * If it dies, the hashes in flight fail and the next one starts a new child.
  */
 export class PasswordWorker {

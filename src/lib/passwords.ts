@@ -33,7 +33,10 @@ let worker: PasswordWorker | undefined
 export const defaultHashConcurrency = (inWorker: boolean) => Math.max(1, availableParallelism() - (inWorker ? 0 : 1))
 const limit = pLimit(defaultHashConcurrency(false))
 
-/** Where argon2 runs and how many at once (HASH_WORKER and HASH_CONCURRENCY in the config). */
+/**
+ * Where argon2 runs and how many at once (HASH_WORKER and HASH_CONCURRENCY in the config).
+ * Process-wide, like the limit: apps sharing a process share one worker and one queue.
+ */
 export function configureHashing (opts: { worker: boolean, concurrency?: number }): void {
   if (opts.worker) {
     worker ??= new PasswordWorker(HASH_WORKER_NICE)
