@@ -2,7 +2,7 @@
 // Plain JavaScript (type-checked through JSDoc) so that it starts without a TypeScript loader:
 // under `npm start` a tsx child would cost ~40 MiB and a few hundred ms more.
 import { readdirSync } from 'node:fs'
-import { setPriority } from 'node:os'
+import { getPriority, setPriority } from 'node:os'
 import argon2 from 'argon2'
 
 /** @typedef {import('./password-worker.js').Job} Job */
@@ -11,17 +11,23 @@ import argon2 from 'argon2'
 /**
  * On Linux a nice value belongs to a thread, so every thread that exists now is lowered (libuv's
  * pool, where argon2 runs, may already be up); threads started later inherit it. Elsewhere it
- * applies to the whole process.
+ * applies to the whole process. Only ever lowered (a server already running at a higher nice value
+ * keeps it: raising priority needs privileges), and never fatal: it is an optimization.
  * @param {number} nice
  */
 function lowerPriority (nice) {
+  const target = Math.max(nice, getPriority())
   /** @type {string[]} */
   let threads = []
   try {
     threads = readdirSync('/proc/self/task')
   } catch {}
-  if (threads.length === 0) setPriority(nice)
-  for (const tid of threads) setPriority(Number(tid), nice)
+  try {
+    if (threads.length === 0) setPriority(target)
+    for (const tid of threads) setPriority(Number(tid), target)
+  } catch (err) {
+    process.emitWarning(`password worker: could not lower its CPU priority: ${err}`)
+  }
 }
 
 /**

@@ -65,6 +65,19 @@ t.test('every thread of the worker process runs at the lower priority (Linux)', 
   t.equal(Number(own.slice(own.lastIndexOf(')') + 2).split(' ')[16]), 0, 'the server itself keeps its priority')
 })
 
+t.test('a server already running at a lower priority: the worker keeps that priority, never raises it', async t => {
+  const script = `
+    import { readFileSync } from 'node:fs'
+    import { configureHashing, hashPassword, hashingLoad, verifyPassword } from ${JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)}
+    configureHashing({ worker: true })
+    const ok = await verifyPassword(await hashPassword('pw'), 'pw')
+    const stat = readFileSync('/proc/' + hashingLoad().workerPid + '/stat', 'utf8')
+    console.log(JSON.stringify({ ok, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) }))`
+  const parent = spawnSync('nice', ['-n', '15', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+  t.equal(parent.status, 0, parent.stderr)
+  t.same(JSON.parse(parent.stdout), { ok: true, nice: 15 })
+})
+
 t.test('a dead worker fails the hashes in flight, and the next hash starts a new one', async t => {
   configureHashing({ worker: true })
   await hashPassword('start it')
