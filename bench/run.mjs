@@ -88,38 +88,43 @@ async function inBatches (n, size, fn) {
 
 const results = []
 /**
- * One measured scenario. `procs` are the server-side processes whose CPU is reported; the load
- * generator is this process.
+ * Runs `load()` (which answers { rps, total, p50, p99, errors, seconds }) and records one row with
+ * the CPU that `procs` (the server-side processes) and this process (the load generator) used
+ * meanwhile. The server's hashing worker counts as the server, the DB does not.
  */
-async function scenario (name, target, procs, opts, meta = {}) {
+async function measure (name, target, procs, connections, load) {
   const before = procs.map(p => procStats(p.pid))
   const loadBefore = process.cpuUsage()
-  const { port, path = '', ...rest } = opts
-  const r = await autocannon({ duration: DURATION, connections: 10, ...rest, url: `http://127.0.0.1:${port}${path}` })
-  const load = process.cpuUsage(loadBefore)
-  const seconds = r.duration
+  const { rps, total, p50, p99, errors, seconds } = await load()
+  const loadCpu = process.cpuUsage(loadBefore)
   const cpuSeconds = procs.map((p, i) => procStats(p.pid).cpu - before[i].cpu)
-  const cpu = procs.map((p, i) => ({ name: p.label, pct: Math.round(100 * cpuSeconds[i] / seconds) }))
-  // The server's own processes: its hashing worker counts as the server (not the DB).
   const ownSeconds = cpuSeconds.filter((_, i) => procs[i].label !== 'db').reduce((a, b) => a + b, 0)
   const row = {
     name,
     target,
-    users: meta.users ?? USERS,
-    connections: opts.connections ?? 10,
-    rps: Math.round(r.requests.average),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts + r.non2xx,
-    cpu: cpu.map(c => `${c.name} ${c.pct}%`).join(', '),
-    loadgen: `${Math.round(100 * (load.user + load.system) / 1e6 / seconds)}%`,
+    connections,
+    rps: Math.round(rps),
+    p50,
+    p99,
+    errors,
+    cpu: procs.map((p, i) => `${p.label} ${Math.round(100 * cpuSeconds[i] / seconds)}%`).join(', '),
+    loadgen: `${Math.round(100 * (loadCpu.user + loadCpu.system) / 1e6 / seconds)}%`,
     serverCores: ownSeconds / seconds,
     // Server CPU per request: steadier than req/s when the load generator shares the cores.
-    usPerReq: r.requests.total > 0 ? Math.round(1e6 * ownSeconds / r.requests.total) : 0
+    usPerReq: total > 0 ? Math.round(1e6 * ownSeconds / total) : 0
   }
   results.push(row)
   console.error(`  ${name}: ${row.rps} req/s, p99 ${row.p99} ms, errors ${row.errors}`)
   return row
+}
+
+/** One autocannon run (keep-alive, pipelined requests) as a measured scenario. */
+function scenario (name, target, procs, opts) {
+  const { port, path = '', connections = 10, ...rest } = opts
+  return measure(name, target, procs, connections, async () => {
+    const r = await autocannon({ duration: DURATION, connections, ...rest, url: `http://127.0.0.1:${port}${path}` })
+    return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, seconds: r.duration }
+  })
 }
 
 /** One keep-alive HTTP request with node:http (undici's fetch cost the probe ~0.8 ms of CPU each). */
@@ -143,43 +148,26 @@ function request (port, method, path, headers = {}, body = undefined) {
  * request for worker i and resolves to true if the answer is the expected one; `pace(i)`, if
  * given, is awaited before each request and not timed.
  */
-async function timedLoops (name, target, procs, workers, step, pace) {
-  const before = procs.map(p => procStats(p.pid))
-  const loadBefore = process.cpuUsage()
-  const latencies = []
-  let errors = 0
-  const started = performance.now()
-  const until = started + DURATION * 1000
-  await Promise.all(Array.from({ length: workers }, async (_, i) => {
-    while (performance.now() < until) {
-      if (pace) await pace(i)
-      const t0 = performance.now()
-      const ok = await step(i).catch(() => false)
-      latencies.push(performance.now() - t0)
-      if (!ok) errors++
-    }
-  }))
-  const seconds = (performance.now() - started) / 1000
-  const load = process.cpuUsage(loadBefore)
-  latencies.sort((a, b) => a - b)
-  const q = f => Number(latencies[Math.min(latencies.length - 1, Math.floor(f * latencies.length))].toFixed(1))
-  const cpu = procs.map((p, i) => `${p.label} ${Math.round(100 * (procStats(p.pid).cpu - before[i].cpu) / seconds)}%`)
-  const row = {
-    name,
-    target,
-    users: USERS,
-    connections: workers,
-    rps: Math.round(latencies.length / seconds),
-    p50: q(0.5),
-    p99: q(0.99),
-    errors,
-    cpu: cpu.join(', '),
-    loadgen: `${Math.round(100 * (load.user + load.system) / 1e6 / seconds)}%`,
-    serverCores: 0
-  }
-  results.push(row)
-  console.error(`  ${name}: ${row.rps} req/s, p99 ${row.p99} ms, errors ${row.errors}`)
-  return row
+function timedLoops (name, target, procs, workers, step, pace) {
+  return measure(name, target, procs, workers, async () => {
+    const latencies = []
+    let errors = 0
+    const started = performance.now()
+    const until = started + DURATION * 1000
+    await Promise.all(Array.from({ length: workers }, async (_, i) => {
+      while (performance.now() < until) {
+        if (pace) await pace(i)
+        const t0 = performance.now()
+        const ok = await step(i).catch(() => false)
+        latencies.push(performance.now() - t0)
+        if (!ok) errors++
+      }
+    }))
+    const seconds = (performance.now() - started) / 1000
+    latencies.sort((a, b) => a - b)
+    const q = f => Number(latencies[Math.min(latencies.length - 1, Math.floor(f * latencies.length))].toFixed(1))
+    return { rps: latencies.length / seconds, total: latencies.length, p50: q(0.5), p99: q(0.99), errors, seconds }
+  })
 }
 
 /**
