@@ -14,6 +14,13 @@ export type Job =
 
 export type Reply = { id: number, value: string | boolean } | { id: number, error: string }
 
+/** What computes argon2: this process's binding, or the worker process. */
+export interface Argon2 {
+  hash (password: string, options: HashOptions): Promise<string>
+  /** A malformed stored hash verifies as false, not as an error. */
+  verify (hash: string, password: string): Promise<boolean>
+}
+
 /** Plain JavaScript beside this module, in src/ and in dist/ alike: no TypeScript loader needed. */
 const ENTRY = fileURLToPath(new URL('./password-worker-entry.js', import.meta.url))
 
@@ -25,7 +32,7 @@ const ENTRY = fileURLToPath(new URL('./password-worker-entry.js', import.meta.ur
  * process goes.
  * If it dies, the hashes in flight fail and the next one starts a new child.
  */
-export class PasswordWorker {
+export class PasswordWorker implements Argon2 {
   readonly nice: number
   #child: ChildProcess | undefined
   #pending = new Map<number, { resolve: (value: string | boolean) => void, reject: (err: Error) => void }>()
@@ -45,7 +52,15 @@ export class PasswordWorker {
     this.#child ??= this.#spawn()
   }
 
-  run (job: Job): Promise<string | boolean> {
+  hash (password: string, options: HashOptions): Promise<string> {
+    return this.#run({ op: 'hash', password, options }) as Promise<string>
+  }
+
+  verify (hash: string, password: string): Promise<boolean> {
+    return this.#run({ op: 'verify', hash, password }) as Promise<boolean>
+  }
+
+  #run (job: Job): Promise<string | boolean> {
     const child = this.#child ?? this.#spawn()
     const id = ++this.#next
     return new Promise((resolve, reject) => {

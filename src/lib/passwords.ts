@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
 import pLimit from 'p-limit'
-import { PasswordWorker } from './password-worker.js'
+import { PasswordWorker, type Argon2 } from './password-worker.js'
 
 /**
  * Argon2id with one of OWASP's five equivalent minimum configurations: m=7 MiB, t=5, p=1. With
@@ -21,7 +21,13 @@ export const ARGON2_OPTIONS = {
 /** The nice value of the hashing child process (0 is the server's own priority, 19 the lowest). */
 export const HASH_WORKER_NICE = 10
 
+const inProcess: Argon2 = {
+  hash: (password, options) => argon2.hash(password, options),
+  verify: (hash, password) => argon2.verify(hash, password).catch(() => false)
+}
 let worker: PasswordWorker | undefined
+/** Where argon2 runs now. */
+const argon = (): Argon2 => worker ?? inProcess
 
 /**
  * At most this many argon2 computations at once (each holds a thread and 7 MiB); excess logins
@@ -58,16 +64,12 @@ export const PASSWORD_MIN_LENGTH = 8
 export const PASSWORD_MAX_LENGTH = 1024
 
 export function hashPassword (password: string): Promise<string> {
-  return limit(async () => worker
-    ? await worker.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as string
-    : argon2.hash(password, ARGON2_OPTIONS))
+  return limit(() => argon().hash(password, ARGON2_OPTIONS))
 }
 
 /** A malformed stored hash verifies as false; only a failed worker throws. */
 export function verifyPassword (hash: string, password: string): Promise<boolean> {
-  return limit(async () => worker
-    ? await worker.run({ op: 'verify', hash, password }) as boolean
-    : argon2.verify(hash, password).catch(() => false))
+  return limit(() => argon().verify(hash, password))
 }
 
 /** True when the stored hash was made with other parameters than ARGON2_OPTIONS. */
