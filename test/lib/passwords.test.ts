@@ -7,6 +7,19 @@ import { ARGON2_OPTIONS, burnPasswordCheck, configureHashing, hashingLoad, hashP
 
 t.teardown(() => configureHashing({ worker: false }))
 
+/** The nice value in the text of a /proc/<pid>[/task/<tid>]/stat file (Linux). */
+const niceOfStat = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+const niceIn = (statPath: string) => niceOfStat(readFileSync(statPath, 'utf8'))
+
+const PASSWORDS_MODULE = JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)
+
+/** Runs `body` (an ES module that can import PASSWORDS_MODULE) as a separate node process. */
+function runParent (body: string, prefix: string[] = []) {
+  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', body]
+  const [command, ...args] = [...prefix, ...node] as [string, ...string[]]
+  return spawnSync(command, args, { encoding: 'utf8', timeout: 30_000 })
+}
+
 for (const worker of [false, true]) {
   t.test(`argon2id at the OWASP parameters (${worker ? 'worker process' : 'in process'})`, async t => {
     configureHashing({ worker })
@@ -54,28 +67,22 @@ t.test('every thread of the worker process runs at the lower priority (Linux)', 
   configureHashing({ worker: true })
   await hashPassword('warms the worker up') // argon2 has run in libuv's pool by now
   const pid = hashingLoad().workerPid!
-  const niceOf = (tid: string) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-  }
   const threads = readdirSync(`/proc/${pid}/task`)
   t.ok(threads.length > 4, `${threads.length} threads, libuv's pool included`)
-  t.same(threads.map(niceOf), threads.map(() => HASH_WORKER_NICE))
-  const own = readFileSync('/proc/self/stat', 'utf8')
-  t.equal(Number(own.slice(own.lastIndexOf(')') + 2).split(' ')[16]), 0, 'the server itself keeps its priority')
+  t.same(threads.map(tid => niceIn(`/proc/${pid}/task/${tid}/stat`)), threads.map(() => HASH_WORKER_NICE))
+  t.equal(niceIn('/proc/self/stat'), 0, 'the server itself keeps its priority')
 })
 
 t.test('a server already running at a lower priority: the worker keeps that priority, never raises it', async t => {
-  const script = `
+  const parent = runParent(`
     import { readFileSync } from 'node:fs'
-    import { configureHashing, hashPassword, hashingLoad, verifyPassword } from ${JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)}
+    import { configureHashing, hashPassword, hashingLoad, verifyPassword } from ${PASSWORDS_MODULE}
     configureHashing({ worker: true })
     const ok = await verifyPassword(await hashPassword('pw'), 'pw')
-    const stat = readFileSync('/proc/' + hashingLoad().workerPid + '/stat', 'utf8')
-    console.log(JSON.stringify({ ok, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) }))`
-  const parent = spawnSync('nice', ['-n', '15', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+    console.log(JSON.stringify({ ok, stat: readFileSync('/proc/' + hashingLoad().workerPid + '/stat', 'utf8') }))`, ['nice', '-n', '15'])
   t.equal(parent.status, 0, parent.stderr)
-  t.same(JSON.parse(parent.stdout), { ok: true, nice: 15 })
+  const { ok, stat } = JSON.parse(parent.stdout)
+  t.same({ ok, nice: niceOfStat(stat) }, { ok: true, nice: 15 })
 })
 
 t.test('a dead worker fails the hashes in flight, and the next hash starts a new one', async t => {
@@ -107,12 +114,11 @@ t.test('a dead worker does not poison the dummy hash of unknown-email checks', a
 })
 
 t.test('the worker does not outlive its parent, nor keep it running', async t => {
-  const script = `
-    import { configureHashing, hashPassword, hashingLoad } from ${JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)}
+  const parent = runParent(`
+    import { configureHashing, hashPassword, hashingLoad } from ${PASSWORDS_MODULE}
     configureHashing({ worker: true })
     await hashPassword('x')
-    console.log(hashingLoad().workerPid)`
-  const parent = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+    console.log(hashingLoad().workerPid)`)
   t.equal(parent.status, 0, 'the parent exits on its own once idle')
   const pid = Number(parent.stdout.trim())
   t.ok(pid > 0, `worker pid ${pid}`)
