@@ -3,7 +3,7 @@
 // under `npm start` a tsx child would cost ~40 MiB and a few hundred ms more.
 import { readdirSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
-import argon2 from 'argon2'
+import { localArgon2 } from './argon2-local.js'
 
 /** @typedef {import('./password-worker.js').Job} Job */
 /** @typedef {import('./password-worker.js').Reply} Reply */
@@ -34,11 +34,9 @@ function lowerPriority (nice) {
  * @param {Job} job
  * @returns {Promise<string | boolean>}
  */
-async function compute (job) {
-  if (job.op === 'hash') return argon2.hash(job.password, job.options)
-  // A malformed stored hash is a failed verification, not an error.
-  return argon2.verify(job.hash, job.password).catch(() => false)
-}
+const compute = job => job.op === 'hash'
+  ? localArgon2.hash(job.password, job.options)
+  : localArgon2.verify(job.hash, job.password)
 
 /** @param {Reply} reply */
 const answer = reply => process.send?.(reply)

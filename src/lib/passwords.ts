@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
 import pLimit from 'p-limit'
+import { localArgon2 } from './argon2-local.js'
 import { PasswordWorker, type Argon2 } from './password-worker.js'
 
 /**
@@ -21,13 +22,9 @@ export const ARGON2_OPTIONS = {
 /** The nice value of the hashing child process (0 is the server's own priority, 19 the lowest). */
 export const HASH_WORKER_NICE = 10
 
-const inProcess: Argon2 = {
-  hash: (password, options) => argon2.hash(password, options),
-  verify: (hash, password) => argon2.verify(hash, password).catch(() => false)
-}
 let worker: PasswordWorker | undefined
 /** Where argon2 runs now. */
-const argon = (): Argon2 => worker ?? inProcess
+const argon = (): Argon2 => worker ?? localArgon2
 
 /**
  * At most this many argon2 computations at once (each holds a thread and 7 MiB); excess logins
