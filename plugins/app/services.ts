@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { configureHashing } from '../../src/lib/passwords.js'
+import { configureHashing, hashingReady } from '../../src/lib/passwords.js'
 import { createAccountService, type AccountService } from '../../src/services/account-service.js'
 import { createAuditLog, type AuditLog } from '../../src/services/audit-log.js'
 import { createAuthService, type AuthService } from '../../src/services/auth-service.js'
@@ -19,6 +19,8 @@ const AUDIT_PRUNE_INTERVAL_MS = 3600_000
 export default fp(async function services (fastify) {
   const { config, models, jwt } = fastify
   configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
+  // A worker that cannot start fails the boot here, not every login later.
+  await hashingReady()
   const audit = createAuditLog(models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
   fastify.decorate('auditLog', audit)
   fastify.decorate('authService', createAuthService({

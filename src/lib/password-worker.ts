@@ -34,12 +34,15 @@ const ENTRY = fileURLToPath(new URL('./password-worker-entry.js', import.meta.ur
  */
 export class PasswordWorker implements Argon2 {
   readonly nice: number
+  readonly #entry: string
   #child: ChildProcess | undefined
   #pending = new Map<number, { resolve: (value: string | boolean) => void, reject: (err: Error) => void }>()
   #next = 0
 
-  constructor (nice: number) {
+  /** `entry`: the child's script; only tests pass another. */
+  constructor (nice: number, entry = ENTRY) {
     this.nice = nice
+    this.#entry = entry
   }
 
   /** The child's pid, once started (for tests and diagnostics). */
@@ -50,6 +53,15 @@ export class PasswordWorker implements Argon2 {
   /** Starts the child now rather than on the first hash (it takes a few hundred ms). */
   start (): void {
     this.#child ??= this.#spawn()
+  }
+
+  /**
+   * Starts the child if needed and resolves once it answers (its argon2 binding loaded, the IPC
+   * channel up); rejects if it cannot start, so that a server fails at boot rather than on its
+   * first login. The check costs nothing: a malformed hash is answered without any hashing.
+   */
+  async ready (): Promise<void> {
+    await this.verify('', '').catch((err: Error) => { throw new Error(`password worker did not start: ${err.message}`) })
   }
 
   hash (password: string, options: HashOptions): Promise<string> {
@@ -76,7 +88,7 @@ export class PasswordWorker implements Argon2 {
   }
 
   #spawn (): ChildProcess {
-    const child = fork(ENTRY, [String(this.nice)], {
+    const child = fork(this.#entry, [String(this.nice)], {
       execArgv: [], // not this process's flags (--import tsx, --watch, --inspect, --cpu-prof…)
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })

@@ -51,6 +51,11 @@ export function configureHashing (opts: { worker: boolean, concurrency?: number 
   limit.concurrency = opts.concurrency ?? defaultHashConcurrency(opts.worker)
 }
 
+/** Resolves once hashing works: the worker, if configured, has started and answered. */
+export function hashingReady (): Promise<void> {
+  return worker?.ready() ?? Promise.resolve()
+}
+
 /** Hashes running and waiting, and the worker's pid once started, for tests and diagnostics. */
 export function hashingLoad (): { concurrency: number, active: number, pending: number, workerPid?: number } {
   return { concurrency: limit.concurrency, active: limit.activeCount, pending: limit.pendingCount, workerPid: worker?.pid }

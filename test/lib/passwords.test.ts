@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os'
 import { readdirSync, readFileSync } from 'node:fs'
 import argon2 from 'argon2'
 import t from 'tap'
-import { ARGON2_OPTIONS, burnPasswordCheck, configureHashing, hashingLoad, hashPassword, HASH_WORKER_NICE, needsRehash, verifyPassword } from '../../src/lib/passwords.js'
+import { PasswordWorker } from '../../src/lib/password-worker.js'
+import { ARGON2_OPTIONS, burnPasswordCheck, configureHashing, hashingLoad, hashingReady, hashPassword, HASH_WORKER_NICE, needsRehash, verifyPassword } from '../../src/lib/passwords.js'
 
 t.teardown(() => configureHashing({ worker: false }))
 
@@ -83,6 +84,18 @@ t.test('a server already running at a lower priority: the worker keeps that prio
   t.equal(parent.status, 0, parent.stderr)
   const { ok, stat } = JSON.parse(parent.stdout)
   t.same({ ok, nice: niceOfStat(stat) }, { ok: true, nice: 15 })
+})
+
+t.test('ready(): answers once the worker is up, and fails loudly when it cannot start', async t => {
+  configureHashing({ worker: true })
+  await hashingReady()
+  t.ok(hashingLoad().workerPid, 'started and answering')
+  configureHashing({ worker: false })
+  await hashingReady() // nothing to wait for in process
+
+  const broken = new PasswordWorker(HASH_WORKER_NICE, '/nonexistent/password-worker-entry.js')
+  await t.rejects(broken.ready(), /^password worker did not start: password worker exited \(1\)$/)
+  await t.rejects(broken.hash('pw', ARGON2_OPTIONS), /password worker exited/, 'hashing fails too, it does not hang')
 })
 
 t.test('a dead worker fails the hashes in flight, and the next hash starts a new one', async t => {
