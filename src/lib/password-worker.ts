@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export interface HashOptions {
@@ -25,11 +25,29 @@ export interface Argon2 {
 const ENTRY = fileURLToPath(new URL('./password-worker-entry.js', import.meta.url))
 
 /**
- * A child process that computes argon2 at a lower CPU priority (a higher nice value) than the
- * server. The kernel then runs the event loop first whenever both want a core, so a login storm
- * cannot delay token verification, and hashing still uses every idle core. Spawned by start() or
- * on first use; it keeps this process alive only while hashes are in flight, and exits when this
- * process goes.
+ * Linux's SCHED_IDLE policy, through util-linux's `chrt`, when this machine allows it (the binary
+ * exists and the kernel or a seccomp profile does not refuse the call); checked once, by running it.
+ * A thread under SCHED_IDLE yields its core to any normal thread that wakes up: with argon2 looping
+ * beside a server, the verify p99 stayed at its idle level, where nice 10 or 19 tripled it
+ * (bench/README.md, session 4). Threads inherit the policy, so libuv's pool gets it too.
+ */
+let idlePolicyLauncher: string[] | null | undefined
+function idlePolicy (): string[] | null {
+  if (idlePolicyLauncher === undefined) {
+    const probe = process.platform === 'linux' ? spawnSync('chrt', ['--idle', '0', 'true'], { stdio: 'ignore' }) : undefined
+    idlePolicyLauncher = probe?.status === 0 ? ['--idle', '0'] : null
+  }
+  return idlePolicyLauncher
+}
+
+/**
+ * A child process that computes argon2 at a lower CPU priority than the server: under SCHED_IDLE
+ * where available, and at a higher nice value in any case (the only lever elsewhere). The kernel
+ * then prefers the event loop whenever both want a core, and hashing still uses every idle core
+ * (what a login storm still costs the event loop: bench/README.md). The cost: a server that keeps
+ * every core busy by itself leaves hashing almost nothing, so logins slow down first.
+ * Spawned by start(), ready() or on first use; it keeps this process alive only while hashes are
+ * in flight, and exits when this process goes.
  * If it dies, the hashes in flight fail and the next one starts a new child.
  */
 export class PasswordWorker implements Argon2 {
@@ -87,9 +105,18 @@ export class PasswordWorker implements Argon2 {
     this.#child?.kill()
   }
 
+  /** Whether the child runs under SCHED_IDLE (Linux with `chrt`), for tests and diagnostics. */
+  get idlePolicy (): boolean {
+    return idlePolicy() !== null
+  }
+
   #spawn (): ChildProcess {
+    const idle = idlePolicy()
     const child = fork(this.#entry, [String(this.nice)], {
-      execArgv: [], // not this process's flags (--import tsx, --watch, --inspect, --cpu-prof…)
+      // Not this process's flags (--import tsx, --watch, --inspect, --cpu-prof…). Under SCHED_IDLE
+      // the command is `chrt --idle 0 node <entry>`: chrt sets the policy and execs node, which
+      // keeps the IPC channel's file descriptor.
+      ...(idle ? { execPath: 'chrt', execArgv: [...idle, process.execPath] } : { execArgv: [] }),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
     ref(child, false)

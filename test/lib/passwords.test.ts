@@ -8,9 +8,14 @@ import { ARGON2_OPTIONS, burnPasswordCheck, configureHashing, hashingLoad, hashi
 
 t.teardown(() => configureHashing({ worker: false }))
 
-/** The nice value in the text of a /proc/<pid>[/task/<tid>]/stat file (Linux). */
-const niceOfStat = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+/** Fields 3… of a /proc/<pid>[/task/<tid>]/stat file (Linux), after the command name. */
+const statFields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+/** The nice value (field 19) in the text of a stat file. */
+const niceOfStat = (stat: string) => Number(statFields(stat)[16])
 const niceIn = (statPath: string) => niceOfStat(readFileSync(statPath, 'utf8'))
+/** The scheduling policy (field 41): 0 normal, 5 SCHED_IDLE. */
+const policyIn = (statPath: string) => Number(statFields(readFileSync(statPath, 'utf8'))[38])
+const SCHED_IDLE = 5
 
 const PASSWORDS_MODULE = JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)
 
@@ -72,6 +77,11 @@ t.test('every thread of the worker process runs at the lower priority (Linux)', 
   t.ok(threads.length > 4, `${threads.length} threads, libuv's pool included`)
   t.same(threads.map(tid => niceIn(`/proc/${pid}/task/${tid}/stat`)), threads.map(() => HASH_WORKER_NICE))
   t.equal(niceIn('/proc/self/stat'), 0, 'the server itself keeps its priority')
+  t.equal(policyIn('/proc/self/stat'), 0, '… and its scheduling policy')
+  // Where `chrt --idle` works (Debian's util-linux here), every thread also runs under SCHED_IDLE.
+  const chrt = spawnSync('chrt', ['--idle', '0', 'true']).status === 0
+  t.equal(new PasswordWorker(HASH_WORKER_NICE).idlePolicy, chrt)
+  t.same(threads.map(tid => policyIn(`/proc/${pid}/task/${tid}/stat`)), threads.map(() => chrt ? SCHED_IDLE : 0))
 })
 
 t.test('a server already running at a lower priority: the worker keeps that priority, never raises it', async t => {
