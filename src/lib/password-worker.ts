@@ -31,13 +31,11 @@ const ENTRY = fileURLToPath(new URL('./password-worker-entry.js', import.meta.ur
  * beside a server, the verify p99 stayed at its idle level, where nice 10 or 19 tripled it
  * (bench/README.md, session 4). Threads inherit the policy, so libuv's pool gets it too.
  */
-let idlePolicyLauncher: string[] | null | undefined
-function idlePolicy (): string[] | null {
-  if (idlePolicyLauncher === undefined) {
-    const probe = process.platform === 'linux' ? spawnSync('chrt', ['--idle', '0', 'true'], { stdio: 'ignore' }) : undefined
-    idlePolicyLauncher = probe?.status === 0 ? ['--idle', '0'] : null
-  }
-  return idlePolicyLauncher
+let idlePolicyWorks: boolean | undefined
+const CHRT_IDLE = ['--idle', '0']
+function idlePolicy (): boolean {
+  idlePolicyWorks ??= process.platform === 'linux' && spawnSync('chrt', [...CHRT_IDLE, 'true'], { stdio: 'ignore' }).status === 0
+  return idlePolicyWorks
 }
 
 /**
@@ -107,16 +105,15 @@ export class PasswordWorker implements Argon2 {
 
   /** Whether the child runs under SCHED_IDLE (Linux with `chrt`), for tests and diagnostics. */
   get idlePolicy (): boolean {
-    return idlePolicy() !== null
+    return idlePolicy()
   }
 
   #spawn (): ChildProcess {
-    const idle = idlePolicy()
     const child = fork(this.#entry, [String(this.nice)], {
       // Not this process's flags (--import tsx, --watch, --inspect, --cpu-prof…). Under SCHED_IDLE
       // the command is `chrt --idle 0 node <entry>`: chrt sets the policy and execs node, which
       // keeps the IPC channel's file descriptor.
-      ...(idle ? { execPath: 'chrt', execArgv: [...idle, process.execPath] } : { execArgv: [] }),
+      ...(idlePolicy() ? { execPath: 'chrt', execArgv: [...CHRT_IDLE, process.execPath] } : { execArgv: [] }),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
     ref(child, false)
