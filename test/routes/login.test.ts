@@ -15,6 +15,12 @@ t.test('login: 200 with a new session in either mode', async t => {
   t.equal(bearerRes.statusCode, 200)
   t.equal(bearerRes.cookies.length, 0)
   t.equal((await me(app, bearerRes.json().accessToken)).json().user.id, user.id)
+  // The answers state the expiry the token itself carries (computed beside the signer, not by it).
+  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString())
+  const inCookie = claimsOf(cookie(cookieRes, 'access')!.value)
+  t.equal(Date.parse(cookieRes.json().accessTokenExpiresAt), inCookie.exp * 1000, "cookie mode: accessTokenExpiresAt is the token's exp")
+  const inBody = claimsOf(bearerRes.json().accessToken)
+  t.equal(bearerRes.json().expiresIn, inBody.exp - inBody.iat, "bearer mode: expiresIn is the token's lifetime")
 
   const doc = await app.mongo.collection('users').findOne({ email: user.email })
   t.equal(doc?.sessions.length, 3, 'register + two logins = three sessions (devices)')
