@@ -91,6 +91,11 @@ export function me (app: FastifyInstance, accessToken: string) {
   return app.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${accessToken}` } })
 }
 
+/** The claims of a JWT, read without verifying it. */
+export function jwtClaims (jwt: string) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString())
+}
+
 export function cookie (res: LightMyRequestResponse, fragment: string) {
   return res.cookies.find(c => c.name.includes(fragment))
 }

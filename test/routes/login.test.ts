@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BEARER, build, cookie, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+import { BEARER, build, cookie, jwtClaims, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('login: 200 with a new session in either mode', async t => {
   const app = await build(t)
@@ -16,11 +16,10 @@ t.test('login: 200 with a new session in either mode', async t => {
   t.equal(bearerRes.cookies.length, 0)
   t.equal((await me(app, bearerRes.json().accessToken)).json().user.id, user.id)
   // The answers state the expiry the token itself carries (computed beside the signer, not by it).
-  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString())
-  const inCookie = claimsOf(cookie(cookieRes, 'access')!.value)
+  const inCookie = jwtClaims(cookie(cookieRes, 'access')!.value)
   t.equal(Date.parse(cookieRes.json().accessTokenExpiresAt), inCookie.exp * 1000, "cookie mode: accessTokenExpiresAt is the token's exp")
   // expiresIn counts from the response (OAuth 2.0's expires_in), in whole seconds.
-  const left = claimsOf(bearerRes.json().accessToken).exp - Date.now() / 1000
+  const left = jwtClaims(bearerRes.json().accessToken).exp - Date.now() / 1000
   t.ok(Math.abs(bearerRes.json().expiresIn - left) <= 1, `bearer mode: expiresIn ${bearerRes.json().expiresIn} s is the time the token has left (${left.toFixed(1)} s)`)
 
   const doc = await app.mongo.collection('users').findOne({ email: user.email })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BEARER, build, cookie, me, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, build, cookie, jwtClaims, me, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
 import type { FastifyInstance } from 'fastify'
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
@@ -40,16 +40,16 @@ t.test('DELETE /auth/sessions/:id revokes one device; someone else\'s id is a 40
   t.equal((await refreshBearer(app, a.refreshToken)).statusCode, 401, 'the revoked device can no longer refresh')
   t.equal((await refreshBearer(app, laptop.refreshToken)).statusCode, 200, 'this device still can')
 
-  const bSid = JSON.parse(Buffer.from(b.refreshToken.split('.')[1]!, 'base64url').toString()).sid
+  const bSid = jwtClaims(b.refreshToken).sid
   const foreign = await app.inject({ method: 'DELETE', url: `/auth/sessions/${bSid}`, headers: auth(b.accessToken) })
   t.equal(foreign.statusCode, 204, 'own session')
   const stranger = await registerBearer(app)
   const c = await loginBearer(app, stranger.user.email)
-  const cSid = JSON.parse(Buffer.from(c.refreshToken.split('.')[1]!, 'base64url').toString()).sid
+  const cSid = jwtClaims(c.refreshToken).sid
   const notMine = await app.inject({ method: 'DELETE', url: `/auth/sessions/${cSid}`, headers: auth(stranger.accessToken) })
   t.equal(notMine.statusCode, 204, 'sanity: stranger can revoke their own other session')
   const laptop2 = await loginBearer(app, a.user.email)
-  const probe = await app.inject({ method: 'DELETE', url: `/auth/sessions/${JSON.parse(Buffer.from(stranger.refreshToken.split('.')[1]!, 'base64url').toString()).sid}`, headers: auth(laptop2.accessToken) })
+  const probe = await app.inject({ method: 'DELETE', url: `/auth/sessions/${jwtClaims(stranger.refreshToken).sid}`, headers: auth(laptop2.accessToken) })
   t.equal(probe.statusCode, 404)
   t.equal(probe.json().code, 'AUTH_SESSION_NOT_FOUND')
   t.equal((await refreshBearer(app, stranger.refreshToken)).statusCode, 200, "the stranger's session is untouched")

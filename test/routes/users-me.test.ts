@@ -1,6 +1,6 @@
 import { createSigner } from 'fast-jwt'
 import t from 'tap'
-import { ACCESS_SECRET, REFRESH_SECRET, build, cookie, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+import { ACCESS_SECRET, REFRESH_SECRET, build, cookie, jwtClaims, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
@@ -71,7 +71,7 @@ t.test('forged, malformed and wrong-type tokens → 401 AUTH_INVALID_TOKEN', asy
 t.test('expired → 401 AUTH_TOKEN_EXPIRED (refresh, do not log in)', async t => {
   const app = await build(t)
   const a = await registerBearer(app)
-  const claims = JSON.parse(Buffer.from(a.accessToken.split('.')[1]!, 'base64url').toString())
+  const claims = jwtClaims(a.accessToken)
   const now = Math.floor(Date.now() / 1000)
   const expired = createSigner({ key: ACCESS_SECRET, algorithm: 'HS256' })({ ...claims, iat: now - 3600, exp: now - 60 })
   const res = await me(app, expired)
