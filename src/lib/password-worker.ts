@@ -44,12 +44,12 @@ function idlePolicy (): boolean {
  * then prefers the event loop whenever both want a core, and hashing still uses every idle core
  * (what a login storm still costs the event loop: bench/README.md). The cost: a server that keeps
  * every core busy by itself leaves hashing almost nothing, so logins slow down first.
- * Spawned by start(), ready() or on first use; it keeps this process alive only while hashes are
- * in flight, and exits when this process goes.
+ * Spawned by ready() or on first use; it keeps this process alive only while hashes are in flight,
+ * and exits when this process goes.
  * If it dies, the hashes in flight fail and the next one starts a new child.
  */
 export class PasswordWorker implements Argon2 {
-  readonly nice: number
+  readonly #nice: number
   readonly #entry: string
   #child: ChildProcess | undefined
   #pending = new Map<number, { resolve: (value: string | boolean) => void, reject: (err: Error) => void }>()
@@ -57,18 +57,13 @@ export class PasswordWorker implements Argon2 {
 
   /** `entry`: the child's script; only tests pass another. */
   constructor (nice: number, entry = ENTRY) {
-    this.nice = nice
+    this.#nice = nice
     this.#entry = entry
   }
 
   /** The child's pid, once started (for tests and diagnostics). */
   get pid (): number | undefined {
     return this.#child?.pid
-  }
-
-  /** Starts the child now rather than on the first hash (it takes a few hundred ms). */
-  start (): void {
-    this.#child ??= this.#spawn()
   }
 
   /**
@@ -109,7 +104,7 @@ export class PasswordWorker implements Argon2 {
   }
 
   #spawn (): ChildProcess {
-    const child = fork(this.#entry, [String(this.nice)], {
+    const child = fork(this.#entry, [String(this.#nice)], {
       // Not this process's flags (--import tsx, --watch, --inspect, --cpu-prof…). Under SCHED_IDLE
       // the command is `chrt --idle 0 node <entry>`: chrt sets the policy and execs node, which
       // keeps the IPC channel's file descriptor.

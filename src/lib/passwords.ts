@@ -33,7 +33,7 @@ const argon = (): Argon2 => worker ?? localArgon2
  * verification (bench/README.md: one hash per core in process on 2 cores took the verify p99
  * during a login storm from 0.6x to 2.3x idle).
  */
-export const defaultHashConcurrency = (inWorker: boolean) => Math.max(1, availableParallelism() - (inWorker ? 0 : 1))
+const defaultHashConcurrency = (inWorker: boolean) => Math.max(1, availableParallelism() - (inWorker ? 0 : 1))
 const limit = pLimit(defaultHashConcurrency(false))
 
 /**
@@ -43,7 +43,6 @@ const limit = pLimit(defaultHashConcurrency(false))
 export function configureHashing (opts: { worker: boolean, concurrency?: number }): void {
   if (opts.worker) {
     worker ??= new PasswordWorker(HASH_WORKER_NICE)
-    worker.start()
   } else {
     worker?.close()
     worker = undefined
@@ -51,7 +50,7 @@ export function configureHashing (opts: { worker: boolean, concurrency?: number 
   limit.concurrency = opts.concurrency ?? defaultHashConcurrency(opts.worker)
 }
 
-/** Resolves once hashing works: the worker, if configured, has started and answered. */
+/** Starts the worker, if configured, and resolves once it answers (see PasswordWorker.ready). */
 export function hashingReady (): Promise<void> {
   return worker?.ready() ?? Promise.resolve()
 }
