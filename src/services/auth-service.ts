@@ -202,8 +202,7 @@ export function createAuthService (opts: AuthServiceOptions) {
           case 'grace':
             return { result: issue(user, decision.session) }
           case 'reuse':
-            // Theft signal: the whole session goes, current token included.
-            return { result: 'reused', write: { sessions: sessions.filter(s => s !== decision.session) } }
+            return { result: 'reused', write: { sessions: withoutSession(sessions, sid) ?? sessions } }
           case 'rotate': {
             const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
             const refreshToken = user.generateRefreshToken(next)
