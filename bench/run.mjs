@@ -59,9 +59,14 @@ async function waitForPort (port, ms = 30_000) {
 }
 
 /** CPU seconds and RSS of a process, from /proc (Linux). */
-function procStats (pid) {
+/** Fields 3… of /proc/<pid>/stat (state, ppid, …), after the command name. */
+function statFields (pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+function procStats (pid) {
+  const fields = statFields(pid)
   const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024
   return { cpu, rss }
@@ -176,13 +181,13 @@ function timedLoops (name, target, procs, workers, step, pace) {
  * previous token and measure the grace path instead of rotation).
  */
 function refreshLoop (name, target, procs, { port, path, tokens }) {
-  const current = tokens // rotated in place: the next round goes on from the newest tokens
+  // `tokens` is rotated in place: the next round goes on from the newest tokens.
   return timedLoops(name, target, procs, tokens.length, async i => {
-    const res = await request(port, 'POST', path, { 'content-type': 'application/json', 'x-auth-mode': 'bearer' }, JSON.stringify({ refreshToken: current[i] }))
+    const res = await request(port, 'POST', path, { 'content-type': 'application/json', 'x-auth-mode': 'bearer' }, JSON.stringify({ refreshToken: tokens[i] }))
     if (res.status !== 200) return false
     const next = JSON.parse(res.body).refreshToken
-    if (next === current[i]) return false // not a rotation
-    current[i] = next
+    if (next === tokens[i]) return false // not a rotation
+    tokens[i] = next
     return true
   })
 }
@@ -247,9 +252,7 @@ const oursCookie = cookieLogin.headers.getSetCookie().map(c => c.split(';')[0]).
 function hashingWorkerOf (ppid) {
   for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('password-worker-entry')) return Number(pid)
+      if (Number(statFields(pid)[1]) === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('password-worker-entry')) return Number(pid)
     } catch {} // gone meanwhile
   }
   throw new Error(`process ${ppid} has no password worker`)
