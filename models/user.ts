@@ -17,12 +17,12 @@ export interface UserFields {
   updatedAt: Date
 }
 
-type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt'>
+type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt' | 'expiresAt'>
 
 export interface UserMethods {
   /** Access JWT for one session; its `iat` is the session's last rotation, so re-issue is exact. */
   generateAccessToken (session: TokenSession): string
-  /** The refresh JWT of the session's current generation. */
+  /** The refresh JWT of the session's current generation; it expires with the session. */
   generateRefreshToken (session: TokenSession): string
 }
 
@@ -59,7 +59,7 @@ export function createUserSchema (tokens: TokenSigner) {
     return tokens.accessToken({ sub: this.id, sid: session.id, roles: [...this.roles], ver: this.tokenVersion, issuedAt: session.rotatedAt })
   })
   schema.method('generateRefreshToken', function (this: UserDocument, session: TokenSession) {
-    return tokens.refreshToken({ sub: this.id, sid: session.id, gen: session.gen, issuedAt: session.rotatedAt })
+    return tokens.refreshToken({ sub: this.id, sid: session.id, gen: session.gen, issuedAt: session.rotatedAt, expiresAt: session.expiresAt })
   })
   return schema
 }

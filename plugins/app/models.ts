@@ -18,7 +18,8 @@ export default fp(async function models (fastify) {
   const tokens = createTokenSigner({
     signAccess: claims => jwt.access.sign(claims),
     signRefresh: claims => jwt.refresh.sign(claims),
-    refreshSecret: config.REFRESH_TOKEN_SECRET
+    refreshSecret: config.REFRESH_TOKEN_SECRET,
+    accessTtlSeconds: config.accessTokenTtlSeconds
   })
   const models = {
     users: bindUserModel(mongo, tokens),

@@ -38,7 +38,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     let answer = answers.get(request.user)
     if (answer === undefined) {
       const { sub, sid, roles, exp } = request.user
-      answer = { userId: sub, sessionId: sid, roles, expiresAt: new Date((exp ?? 0) * 1000).toISOString() }
+      answer = { userId: sub, sessionId: sid, roles, expiresAt: new Date(exp * 1000).toISOString() }
       answers.set(request.user, answer)
     }
     reply.headers(MACHINE_HEADERS).send(answer)

@@ -7,8 +7,8 @@ export interface AccessClaims {
   roles: string[]
   /** The user's tokenVersion at issue; sensitive routes reject older ones. */
   ver: number
-  iat?: number
-  exp?: number
+  iat: number
+  exp: number
 }
 
 export interface RefreshClaims {
@@ -18,6 +18,7 @@ export interface RefreshClaims {
   typ: 'refresh'
   jti: string
   iat: number
+  exp: number
 }
 
 /** SHA-256 is enough for high-entropy tokens; slow hashes are for passwords. */
@@ -40,23 +41,34 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 export function isAccessClaims (v: unknown): v is AccessClaims {
   return isObject(v) && v.typ === 'access' && typeof v.sub === 'string' && typeof v.sid === 'string' &&
-    Array.isArray(v.roles) && v.roles.every(r => typeof r === 'string') && Number.isSafeInteger(v.ver)
+    Array.isArray(v.roles) && v.roles.every(r => typeof r === 'string') && Number.isSafeInteger(v.ver) &&
+    Number.isSafeInteger(v.exp)
 }
 
 export function isRefreshClaims (v: unknown): v is RefreshClaims {
   return isObject(v) && v.typ === 'refresh' && typeof v.sub === 'string' && typeof v.sid === 'string' &&
-    Number.isSafeInteger(v.gen) && typeof v.jti === 'string' && typeof v.iat === 'number'
+    Number.isSafeInteger(v.gen) && typeof v.jti === 'string' && typeof v.iat === 'number' && Number.isSafeInteger(v.exp)
 }
 
 export interface TokenSigner {
   accessToken (input: { sub: string, sid: string, roles: string[], ver: number, issuedAt: Date }): string
-  refreshToken (input: { sub: string, sid: string, gen: number, issuedAt: Date }): string
+  /** `expiresAt`: the session's; the token never outlives it. */
+  refreshToken (input: { sub: string, sid: string, gen: number, issuedAt: Date, expiresAt: Date }): string
 }
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000)
 
 /**
- * Builds the two token kinds from JWT sign functions (HS256, expiry set by the caller's signer).
+ * When an access token issued at `issuedAt` expires: exactly its `exp` claim (JWT times are
+ * whole seconds). The signer and the responses that state the expiry both use this.
+ */
+export function accessExpiry (issuedAt: Date, ttlSeconds: number): Date {
+  return new Date((seconds(issuedAt) + ttlSeconds) * 1000)
+}
+
+/**
+ * Builds the two token kinds from JWT sign functions (HS256). Every claim is set here, `iat` and
+ * `exp` included: the sign functions must not add an expiry of their own.
  *
  * Both are deterministic in their inputs: a refresh token is a function of (user, session,
  * generation, issue time) and a secret-derived `jti`, so the server can re-issue the exact
@@ -67,13 +79,14 @@ export function createTokenSigner (opts: {
   signAccess: (claims: AccessClaims) => string
   signRefresh: (claims: RefreshClaims) => string
   refreshSecret: string
+  accessTtlSeconds: number
 }): TokenSigner {
   const jti = (sid: string, gen: number) =>
     createHmac('sha256', opts.refreshSecret).update(`${sid}.${gen}`).digest('base64url').slice(0, 22)
   return {
     accessToken: ({ sub, sid, roles, ver, issuedAt }) =>
-      opts.signAccess({ sub, sid, typ: 'access', roles, ver, iat: seconds(issuedAt) }),
-    refreshToken: ({ sub, sid, gen, issuedAt }) =>
-      opts.signRefresh({ sub, sid, gen, typ: 'refresh', jti: jti(sid, gen), iat: seconds(issuedAt) })
+      opts.signAccess({ sub, sid, typ: 'access', roles, ver, iat: seconds(issuedAt), exp: seconds(accessExpiry(issuedAt, opts.accessTtlSeconds)) }),
+    refreshToken: ({ sub, sid, gen, issuedAt, expiresAt }) =>
+      opts.signRefresh({ sub, sid, gen, typ: 'refresh', jti: jti(sid, gen), iat: seconds(issuedAt), exp: seconds(expiresAt) })
   }
 }

@@ -7,7 +7,7 @@ import {
 } from '../errors.js'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
-import { hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
+import { accessExpiry, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { createUserStore, type StoredUser } from './user-store.js'
@@ -91,14 +91,13 @@ export function createAuthService (opts: AuthServiceOptions) {
 
   /** `refreshToken`: the session's current token when the caller has just signed it. */
   function issue (user: UserDocument, session: SessionRecord, refreshToken = user.generateRefreshToken(session)): AuthResult {
-    const issuedAt = session.rotatedAt.getTime()
     return {
       user: toPublicUser(user),
       sessionId: session.id,
       tokens: {
         accessToken: user.generateAccessToken(session),
         refreshToken,
-        accessTokenExpiresAt: new Date(Math.floor(issuedAt / 1000) * 1000 + opts.accessTtlSeconds * 1000),
+        accessTokenExpiresAt: accessExpiry(session.rotatedAt, opts.accessTtlSeconds),
         refreshTokenExpiresAt: session.expiresAt
       }
     }

@@ -1,16 +1,19 @@
 import { createSigner, createVerifier } from 'fast-jwt'
 import t from 'tap'
 import {
-  createTokenSigner, hashesEqual, hashToken, isAccessClaims, isRefreshClaims, newSessionId
+  accessExpiry, createTokenSigner, hashesEqual, hashToken, isAccessClaims, isRefreshClaims, newSessionId
 } from '../../src/lib/tokens.js'
 
 const ACCESS_KEY = 'a'.repeat(40)
 const REFRESH_KEY = 'r'.repeat(40)
 
+const ACCESS_TTL = 60
+
+/** As plugins/external/jwt.ts configures them: no expiry of the signers' own. */
 function signer () {
-  const signAccess = createSigner({ key: ACCESS_KEY, algorithm: 'HS256', expiresIn: 60_000 })
-  const signRefresh = createSigner({ key: REFRESH_KEY, algorithm: 'HS256', expiresIn: 3600_000 })
-  return createTokenSigner({ signAccess: c => signAccess(c), signRefresh: c => signRefresh(c), refreshSecret: REFRESH_KEY })
+  const signAccess = createSigner({ key: ACCESS_KEY, algorithm: 'HS256' })
+  const signRefresh = createSigner({ key: REFRESH_KEY, algorithm: 'HS256' })
+  return createTokenSigner({ signAccess: c => signAccess(c), signRefresh: c => signRefresh(c), refreshSecret: REFRESH_KEY, accessTtlSeconds: ACCESS_TTL })
 }
 
 t.test('hashToken is SHA-256, base64url, and compared in constant time', async t => {
@@ -29,18 +32,37 @@ t.test('session ids are 128 random bits', async t => {
 t.test('refresh tokens are deterministic per (session, generation, time) and unique across them', async t => {
   const tokens = signer()
   const issuedAt = new Date('2026-01-01T00:00:00Z')
-  const one = tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt })
-  t.equal(tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt }), one, 're-issue gives the identical token')
-  t.not(tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 2, issuedAt }), one, 'next generation differs')
-  t.not(tokens.refreshToken({ sub: 'u1', sid: 's2', gen: 1, issuedAt }), one, 'other session differs')
+  const expiresAt = new Date(issuedAt.getTime() + 3600_000)
+  const one = tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt, expiresAt })
+  t.equal(tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt, expiresAt }), one, 're-issue gives the identical token')
+  t.not(tokens.refreshToken({ sub: 'u1', sid: 's1', gen: 2, issuedAt, expiresAt }), one, 'next generation differs')
+  t.not(tokens.refreshToken({ sub: 'u1', sid: 's2', gen: 1, issuedAt, expiresAt }), one, 'other session differs')
 
   const claims = createVerifier({ key: REFRESH_KEY, algorithms: ['HS256'], clockTimestamp: issuedAt.getTime() })(one)
   t.ok(isRefreshClaims(claims))
   t.match(claims, { sub: 'u1', sid: 's1', gen: 1, typ: 'refresh', iat: issuedAt.getTime() / 1000, exp: issuedAt.getTime() / 1000 + 3600 })
   t.match(claims.jti, /^[A-Za-z0-9_-]{22}$/)
 
-  const otherSecret = createTokenSigner({ signAccess: () => '', signRefresh: c => JSON.stringify(c), refreshSecret: 'other'.repeat(8) })
-  t.not(JSON.parse(otherSecret.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt })).jti, claims.jti, 'jti depends on the server secret')
+  const otherSecret = createTokenSigner({ signAccess: () => '', signRefresh: c => JSON.stringify(c), refreshSecret: 'other'.repeat(8), accessTtlSeconds: ACCESS_TTL })
+  t.not(JSON.parse(otherSecret.refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt, expiresAt })).jti, claims.jti, 'jti depends on the server secret')
+})
+
+t.test('a refresh token expires with its session, never after it', async t => {
+  const issuedAt = new Date('2026-01-01T00:00:00.700Z')
+  const expiresAt = new Date('2026-01-31T00:00:00.700Z')
+  const token = signer().refreshToken({ sub: 'u1', sid: 's1', gen: 1, issuedAt, expiresAt })
+  const claims = createVerifier({ key: REFRESH_KEY, algorithms: ['HS256'], clockTimestamp: issuedAt.getTime() })(token)
+  t.equal(claims.iat, Date.parse('2026-01-01T00:00:00Z') / 1000, 'iat in whole seconds')
+  t.equal(claims.exp, Date.parse('2026-01-31T00:00:00Z') / 1000, "exp is the session's expiry, rounded down")
+})
+
+t.test("an access token's exp is accessExpiry() of its issue time", async t => {
+  const issuedAt = new Date('2026-01-01T00:00:00.999Z')
+  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], ver: 0, issuedAt })
+  const claims = createVerifier({ key: ACCESS_KEY, algorithms: ['HS256'], clockTimestamp: issuedAt.getTime() })(token)
+  t.equal(claims.iat, Date.parse('2026-01-01T00:00:00Z') / 1000)
+  t.equal(claims.exp, claims.iat + ACCESS_TTL)
+  t.equal(accessExpiry(issuedAt, ACCESS_TTL).getTime(), claims.exp * 1000, 'the stated expiry is the claim')
 })
 
 t.test('access tokens carry sub, sid, typ and roles', async t => {
@@ -57,10 +79,12 @@ t.test('claim guards reject the other type and malformed payloads', async t => {
   t.notOk(isAccessClaims('x'))
   t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'refresh', roles: [], ver: 0 }))
   t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [1], ver: 0 }))
-  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', ver: 0 }), 'roles required')
-  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [] }), 'ver required')
-  t.ok(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [], ver: 0 }))
-  t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1.5, typ: 'refresh', jti: 'j', iat: 1 }), 'gen must be an integer')
-  t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'access', jti: 'j', iat: 1 }))
-  t.ok(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'refresh', jti: 'j', iat: 1 }))
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', ver: 0, exp: 1 }), 'roles required')
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [], exp: 1 }), 'ver required')
+  t.notOk(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [], ver: 0 }), 'exp required: a token without one would never expire')
+  t.ok(isAccessClaims({ sub: 'u', sid: 's', typ: 'access', roles: [], ver: 0, exp: 1 }))
+  t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1.5, typ: 'refresh', jti: 'j', iat: 1, exp: 2 }), 'gen must be an integer')
+  t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'access', jti: 'j', iat: 1, exp: 2 }))
+  t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'refresh', jti: 'j', iat: 1 }), 'exp required for refresh tokens too')
+  t.ok(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'refresh', jti: 'j', iat: 1, exp: 2 }))
 })

@@ -15,9 +15,14 @@ t.test('login: 200 with a new session in either mode', async t => {
   t.equal(bearerRes.statusCode, 200)
   t.equal(bearerRes.cookies.length, 0)
   t.equal((await me(app, bearerRes.json().accessToken)).json().user.id, user.id)
-  // The answers state the expiry the token itself carries (computed beside the signer, not by it).
+  // The answers state the expiry the token itself carries (one function computes both).
   const inCookie = jwtClaims(cookie(cookieRes, 'access')!.value)
   t.equal(Date.parse(cookieRes.json().accessTokenExpiresAt), inCookie.exp * 1000, "cookie mode: accessTokenExpiresAt is the token's exp")
+  const refreshCookie = cookie(cookieRes, 'refresh')!
+  t.equal(refreshCookie.expires!.getTime(), jwtClaims(refreshCookie.value).exp * 1000, 'the refresh cookie and the token inside it expire together')
+  const doc0 = await app.mongo.collection('users').findOne({ email: user.email })
+  const session = doc0?.sessions.find((s: { id: string }) => s.id === inCookie.sid)
+  t.equal(Math.floor(session.expiresAt.getTime() / 1000), jwtClaims(refreshCookie.value).exp, "the refresh token's exp is its session's expiry")
   // expiresIn counts from the response (OAuth 2.0's expires_in), in whole seconds.
   const left = jwtClaims(bearerRes.json().accessToken).exp - Date.now() / 1000
   t.ok(Math.abs(bearerRes.json().expiresIn - left) <= 1, `bearer mode: expiresIn ${bearerRes.json().expiresIn} s is the time the token has left (${left.toFixed(1)} s)`)
