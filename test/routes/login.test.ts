@@ -20,8 +20,8 @@ t.test('login: 200 with a new session in either mode', async t => {
   t.equal(Date.parse(cookieRes.json().accessTokenExpiresAt), inCookie.exp * 1000, "cookie mode: accessTokenExpiresAt is the token's exp")
   const refreshCookie = cookie(cookieRes, 'refresh')!
   t.equal(refreshCookie.expires!.getTime(), jwtClaims(refreshCookie.value).exp * 1000, 'the refresh cookie and the token inside it expire together')
-  const doc0 = await app.mongo.collection('users').findOne({ email: user.email })
-  const session = doc0?.sessions.find((s: { id: string }) => s.id === inCookie.sid)
+  const stored = await app.mongo.collection('users').findOne({ email: user.email })
+  const session = stored?.sessions.find((s: { id: string }) => s.id === inCookie.sid)
   t.equal(Math.floor(session.expiresAt.getTime() / 1000), jwtClaims(refreshCookie.value).exp, "the refresh token's exp is its session's expiry")
   // expiresIn counts from the response (OAuth 2.0's expires_in), in whole seconds.
   const left = jwtClaims(bearerRes.json().accessToken).exp - Date.now() / 1000
