@@ -72,7 +72,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(swaggerPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl })
   await fastify.register(modelsPlugin)
-  await fastify.register(servicesPlugin)
+  await fastify.register(servicesPlugin, { mongoUrl: opts.mongoUrl })
   await fastify.register(authenticatePlugin)
   await fastify.register(authorizationPlugin)
 

@@ -34,7 +34,7 @@ export interface Built {
  * The app with production server options, a fresh database, test secrets and generous rate
  * limits unless overridden. Closed and dropped in teardown.
  */
-export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}): Promise<Built> {
+export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}, opts: { mongo?: EmbeddedMongo } = {}): Promise<Built> {
   const config = loadConfig({
     ACCESS_TOKEN_SECRET: ACCESS_SECRET,
     REFRESH_TOKEN_SECRET: REFRESH_SECRET,
@@ -52,7 +52,7 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
   })
   const options = serverOptions(config)
   const fastify = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
-  const db = await mongo()
+  const db = opts.mongo ?? await mongo()
   await fastify.register(app, { config, mongoUrl: db.url(`t_${randomBytes(6).toString('hex')}`) })
   await fastify.ready()
   t.teardown(async () => {

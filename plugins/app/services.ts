@@ -1,8 +1,10 @@
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { configureHashing, hashingReady } from '../../src/lib/passwords.js'
 import { createAccountService, type AccountService } from '../../src/services/account-service.js'
 import { createAuditLog, type AuditLog } from '../../src/services/audit-log.js'
 import { createAuthService, type AuthService } from '../../src/services/auth-service.js'
+import { startAuthThread } from '../../src/services/auth-thread.js'
 import { createLoginThrottle } from '../../src/services/login-throttle.js'
 
 declare module 'fastify' {
@@ -16,14 +18,10 @@ declare module 'fastify' {
 /** Hourly, because the embedded server ignores TTL indexes (real MongoDB also expires by TTL). */
 const AUDIT_PRUNE_INTERVAL_MS = 3600_000
 
-export default fp(async function services (fastify) {
+/** The auth service over this app's models and keys (built here, or in the auth thread). */
+export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): AuthService {
   const { config, models, jwt } = fastify
-  configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
-  // A worker that cannot start fails the boot here, not every login later.
-  await hashingReady()
-  const audit = createAuditLog(models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
-  fastify.decorate('auditLog', audit)
-  fastify.decorate('authService', createAuthService({
+  return createAuthService({
     users: models.users,
     claims: models.claims,
     throttle: createLoginThrottle(models.attempts, config.LOGIN_MAX_FAILURES),
@@ -34,7 +32,24 @@ export default fp(async function services (fastify) {
     graceSeconds: config.REFRESH_GRACE_SECONDS,
     maxSessions: config.MAX_SESSIONS_PER_USER,
     adminEmails: config.adminEmails
-  }))
+  })
+}
+
+export default fp<{ mongoUrl: string }>(async function services (fastify, opts) {
+  const { config, models } = fastify
+  configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
+  const audit = createAuditLog(models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
+  fastify.decorate('auditLog', audit)
+  if (config.AUTH_THREAD) {
+    // It checks its own hashing at boot; this thread's (password changes only) starts on first use.
+    const thread = await startAuthThread({ config, mongoUrl: opts.mongoUrl, log: fastify.log })
+    fastify.addHook('onClose', () => thread.close())
+    fastify.decorate('authService', thread.service)
+  } else {
+    // A worker that cannot start fails the boot here, not every login later.
+    await hashingReady()
+    fastify.decorate('authService', authServiceFor(fastify, audit))
+  }
   fastify.decorate('accountService', createAccountService({ users: models.users, audit }))
 
   const pruner = setInterval(() => {

@@ -1,0 +1,60 @@
+// The auth thread (src/services/auth-thread.ts): a headless app with its own database connection
+// and password hashing, answering the auth service's calls from the main thread.
+import { getPriority, setPriority } from 'node:os'
+import { parentPort, workerData } from 'node:worker_threads'
+import Fastify from 'fastify'
+import configPlugin from '../plugins/app/config.js'
+import modelsPlugin from '../plugins/app/models.js'
+import { authServiceFor } from '../plugins/app/services.js'
+import jwtPlugin from '../plugins/external/jwt.js'
+import mongoosePlugin from '../plugins/external/mongoose.js'
+import type { Config } from './config.js'
+import { configureHashing, hashingReady } from './lib/passwords.js'
+import { serverOptions } from './server-options.js'
+import { createAuditLog } from './services/audit-log.js'
+import { toWire, type Notice, type Reply, type Request } from './services/auth-thread.js'
+
+/** The kernel prefers the main thread's event loop when both want a core (bench/README.md). */
+const NICE = 10
+
+const port = parentPort!
+const { config, mongoUrl } = workerData as { config: Config, mongoUrl: string }
+const notify = (msg: Notice | Reply) => port.postMessage(msg)
+
+// Linux applies setpriority to the calling thread only. Never raises a priority already lower.
+try {
+  if (getPriority() < NICE) setPriority(NICE)
+} catch {}
+
+const { logger } = serverOptions(config) as { logger: object }
+const fastify = Fastify({ logger: { ...logger, stream: { write: (line: string) => notify({ log: line }) } } })
+try {
+  await fastify.register(configPlugin, { config })
+  await fastify.register(jwtPlugin)
+  await fastify.register(mongoosePlugin, { url: mongoUrl })
+  await fastify.register(modelsPlugin)
+  await fastify.ready()
+  configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
+  await hashingReady()
+} catch (err) {
+  notify({ bootError: (err as Error).message })
+  process.exit(1)
+}
+
+const audit = createAuditLog(fastify.models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
+const service = authServiceFor(fastify, audit) as unknown as Record<Request['method'], (...args: unknown[]) => Promise<unknown>>
+
+port.on('message', (msg: Request | { close: true }) => {
+  if ('close' in msg) {
+    fastify.close().finally(() => process.exit(0))
+    return
+  }
+  service[msg.method](...msg.args).then(
+    result => notify({ id: msg.id, result }),
+    (err: unknown) => {
+      const error = toWire(err)
+      if (error.statusCode >= 500) fastify.log.error({ err }, 'auth service call failed')
+      notify({ id: msg.id, error })
+    })
+})
+notify({ ready: true })

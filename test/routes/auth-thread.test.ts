@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import t from 'tap'
+import { build, BEARER, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
+
+/** Nice value of each thread of this process (field 19 of /proc/<pid>/task/<tid>/stat). */
+function niceByThread (): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+    } catch {} // ended meanwhile
+  }
+  return out
+}
+const lowered = () => [...niceByThread().values()].filter(n => n >= 10).length
+
+t.test('the auth service runs in its own thread at nice 10; the event loop keeps its priority', { skip: process.platform !== 'linux' && 'reads /proc' }, async t => {
+  const before = lowered()
+  const app = await build(t)
+  t.equal(lowered(), before + 1, 'one more thread, at nice 10')
+  t.equal(niceByThread().get(process.pid), 0, 'the main thread is untouched')
+
+  const { user, refreshToken } = await registerBearer(app)
+  const login = await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: user.email, password: PASSWORD } })
+  t.equal(login.statusCode, 200)
+  t.equal((await refreshBearer(app, refreshToken)).statusCode, 200, 'results cross the thread boundary (dates included)')
+  const wrong = await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: user.email, password: 'wrong horse battery' } })
+  t.equal(wrong.statusCode, 401)
+  t.equal(wrong.json().code, 'AUTH_INVALID_CREDENTIALS', 'errors keep their status and code')
+
+  await app.close()
+  t.equal(lowered(), before, 'the thread ends with the app')
+})
+
+t.test('AUTH_THREAD=false: the same service in the event loop\'s thread', { skip: process.platform !== 'linux' && 'reads /proc' }, async t => {
+  const before = lowered()
+  const app = await build(t, { AUTH_THREAD: false })
+  t.equal(lowered(), before, 'no lowered thread')
+  t.equal((await registerBearer(app)).user.email.includes('@'), true)
+})
