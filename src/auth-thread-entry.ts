@@ -12,7 +12,7 @@ import type { Config } from './config.js'
 import { configureHashing, hashingReady } from './lib/passwords.js'
 import { serverOptions } from './server-options.js'
 import { createAuditLog } from './services/audit-log.js'
-import { toWire, type Notice, type Reply, type Request } from './services/auth-thread.js'
+import { toWire, type Call, type Notice, type Reply } from './services/auth-thread.js'
 
 /** The kernel prefers the main thread's event loop when both want a core (bench/README.md). */
 const NICE = 10
@@ -42,9 +42,9 @@ try {
 }
 
 const audit = createAuditLog(fastify.models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
-const service = authServiceFor(fastify, audit) as unknown as Record<Request['method'], (...args: unknown[]) => Promise<unknown>>
+const service = authServiceFor(fastify, audit) as unknown as Record<Call['method'], (...args: unknown[]) => Promise<unknown>>
 
-port.on('message', (msg: Request | { close: true }) => {
+port.on('message', (msg: Call | { close: true }) => {
   if ('close' in msg) {
     fastify.close().finally(() => process.exit(0))
     return

@@ -11,7 +11,7 @@ export interface WireError {
   retryAfterSeconds?: number
 }
 
-export type Request = { id: number, method: keyof AuthService, args: unknown[] }
+export type Call = { id: number, method: keyof AuthService, args: unknown[] }
 export type Reply = { id: number, result?: unknown, error?: WireError }
 export type Notice = { ready: true } | { bootError: string } | { log: string }
 
@@ -105,7 +105,7 @@ export async function startAuthThread (opts: { config: Config, mongoUrl: string,
     return await new Promise((resolve, reject) => {
       const id = nextId++
       pending.set(id, { resolve, reject })
-      worker.postMessage({ id, method, args } satisfies Request)
+      worker.postMessage({ id, method, args } satisfies Call)
     })
   }
   const service = Object.fromEntries(AUTH_METHODS.map(m => [m, call(m)])) as unknown as AuthService
