@@ -1,5 +1,5 @@
 // The auth thread (src/services/auth-thread.ts): a headless app with its own database connection
-// and password hashing, answering the auth service's calls from the main thread.
+// and password hashing, answering registration and login for the main thread.
 import { getPriority, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import Fastify from 'fastify'

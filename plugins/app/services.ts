@@ -40,15 +40,17 @@ export default fp<{ mongoUrl: string }>(async function services (fastify, opts) 
   configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
   const audit = createAuditLog(models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
   fastify.decorate('auditLog', audit)
+  const local = authServiceFor(fastify, audit)
   if (config.AUTH_THREAD) {
-    // It checks its own hashing at boot; this thread's (password changes only) starts on first use.
+    // Registration and login in the auth thread, which checks its own hashing at boot; this
+    // thread's hashing (password changes only) starts on first use.
     const thread = await startAuthThread({ config, mongoUrl: opts.mongoUrl, log: fastify.log })
     fastify.addHook('onClose', () => thread.close())
-    fastify.decorate('authService', thread.service)
+    fastify.decorate('authService', { ...local, ...thread.service })
   } else {
     // A worker that cannot start fails the boot here, not every login later.
     await hashingReady()
-    fastify.decorate('authService', authServiceFor(fastify, audit))
+    fastify.decorate('authService', local)
   }
   fastify.decorate('accountService', createAccountService({ users: models.users, audit }))
 
