@@ -27,6 +27,7 @@ export const ConfigSchema = Type.Object({
   LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
   /** Compute argon2 in a lower-priority child process (src/lib/password-worker.ts). */
   HASH_WORKER: Type.Boolean({ default: true }),
+  /** Registration and login in a worker thread at nice 10 (src/services/auth-thread.ts). */
   AUTH_THREAD: Type.Boolean({ default: true }),
   /** Concurrent argon2 computations; unset: the cores (in the worker) or cores - 1 (in process). */
   HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),

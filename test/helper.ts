@@ -32,7 +32,8 @@ export interface Built {
 
 /**
  * The app with production server options, a fresh database, test secrets and generous rate
- * limits unless overridden. Closed and dropped in teardown.
+ * limits unless overridden. Closed and dropped in teardown. `opts.mongo`: an embedded server of
+ * the test's own (one it can stop), instead of the file's shared one.
  */
 export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}, opts: { mongo?: EmbeddedMongo } = {}): Promise<Built> {
   const config = loadConfig({
