@@ -57,7 +57,14 @@ export interface AuthThread {
  * up; rejects if it cannot start. A thread that dies fails the calls in flight (500) and is
  * started again on the next call.
  */
-export async function startAuthThread (opts: { config: Config, mongoUrl: string, log: FastifyBaseLogger }): Promise<AuthThread> {
+export async function startAuthThread (opts: {
+  config: Config
+  mongoUrl: string
+  log: FastifyBaseLogger
+  /** The thread's first module; tests substitute a stand-in. */
+  entry?: URL
+}): Promise<AuthThread> {
+  const entry = opts.entry ?? new URL('../auth-thread-boot.js', import.meta.url)
   const pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
   let nextId = 0
   let closing = false
@@ -65,7 +72,7 @@ export async function startAuthThread (opts: { config: Config, mongoUrl: string,
   let current: Promise<Worker> | undefined
 
   function spawn (): Promise<Worker> {
-    const worker = new Worker(new URL('../auth-thread-boot.js', import.meta.url), {
+    const worker = new Worker(entry, {
       workerData: { config: opts.config, mongoUrl: opts.mongoUrl }
     })
     let up = false
