@@ -3,15 +3,11 @@
 import { getPriority, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import Fastify from 'fastify'
-import configPlugin from '../plugins/app/config.js'
-import modelsPlugin from '../plugins/app/models.js'
-import { authServiceFor } from '../plugins/app/services.js'
-import jwtPlugin from '../plugins/external/jwt.js'
-import mongoosePlugin from '../plugins/external/mongoose.js'
+import { auditLogFor, authServiceFor } from '../plugins/app/services.js'
 import type { Config } from './config.js'
+import { registerCore } from './core.js'
 import { configureHashing, hashingReady } from './lib/passwords.js'
 import { serverOptions } from './server-options.js'
-import { createAuditLog } from './services/audit-log.js'
 import { toWire, type Call, type Notice, type Reply } from './services/auth-thread.js'
 
 /** The kernel prefers the main thread's event loop when both want a core (bench/README.md). */
@@ -29,10 +25,7 @@ try {
 const { logger } = serverOptions(config) as { logger: object }
 const fastify = Fastify({ logger: { ...logger, stream: { write: (line: string) => notify({ log: line }) } } })
 try {
-  await fastify.register(configPlugin, { config })
-  await fastify.register(jwtPlugin)
-  await fastify.register(mongoosePlugin, { url: mongoUrl })
-  await fastify.register(modelsPlugin)
+  await registerCore(fastify, { config, mongoUrl })
   await fastify.ready()
   configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
   await hashingReady()
@@ -41,8 +34,7 @@ try {
   process.exit(1)
 }
 
-const audit = createAuditLog(fastify.models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
-const service = authServiceFor(fastify, audit) as unknown as Record<Call['method'], (...args: unknown[]) => Promise<unknown>>
+const service = authServiceFor(fastify, auditLogFor(fastify)) as unknown as Record<Call['method'], (...args: unknown[]) => Promise<unknown>>
 
 port.on('message', (msg: Call | { close: true }) => {
   if ('close' in msg) {

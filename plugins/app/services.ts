@@ -18,6 +18,11 @@ declare module 'fastify' {
 /** Hourly, because the embedded server ignores TTL indexes (real MongoDB also expires by TTL). */
 const AUDIT_PRUNE_INTERVAL_MS = 3600_000
 
+/** The audit log over this app's model; an event that cannot be written is logged instead. */
+export function auditLogFor (fastify: FastifyInstance): AuditLog {
+  return createAuditLog(fastify.models.auditEvents, fastify.config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
+}
+
 /** The auth service over this app's models and keys (built here, or in the auth thread). */
 export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): AuthService {
   const { config, models, jwt } = fastify
@@ -38,7 +43,7 @@ export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): Auth
 export default fp<{ mongoUrl: string }>(async function services (fastify, opts) {
   const { config, models } = fastify
   configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
-  const audit = createAuditLog(models.auditEvents, config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
+  const audit = auditLogFor(fastify)
   fastify.decorate('auditLog', audit)
   const local = authServiceFor(fastify, audit)
   if (config.AUTH_THREAD) {
