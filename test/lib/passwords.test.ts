@@ -1,20 +1,14 @@
 import { spawnSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import argon2 from 'argon2'
 import t from 'tap'
 import { PasswordWorker } from '../../src/lib/password-worker.js'
+import { niceIn, niceOfStat, policyIn } from '../proc.js'
 import { ARGON2_OPTIONS, burnPasswordCheck, configureHashing, hashingLoad, hashingReady, hashPassword, HASH_WORKER_NICE, needsRehash, verifyPassword } from '../../src/lib/passwords.js'
 
 t.teardown(() => configureHashing({ worker: false }))
 
-/** Fields 3… of a /proc/<pid>[/task/<tid>]/stat file (Linux), after the command name. */
-const statFields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-/** The nice value (field 19) in the text of a stat file. */
-const niceOfStat = (stat: string) => Number(statFields(stat)[16])
-const niceIn = (statPath: string) => niceOfStat(readFileSync(statPath, 'utf8'))
-/** The scheduling policy (field 41): 0 normal, 5 SCHED_IDLE. */
-const policyIn = (statPath: string) => Number(statFields(readFileSync(statPath, 'utf8'))[38])
 const SCHED_IDLE = 5
 
 const PASSWORDS_MODULE = JSON.stringify(new URL('../../src/lib/passwords.ts', import.meta.url).href)

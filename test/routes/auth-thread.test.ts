@@ -1,14 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import t from 'tap'
 import { build, BEARER, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
+import { niceIn } from '../proc.js'
 
-/** Nice value of each thread of this process (field 19 of /proc/<pid>/task/<tid>/stat). */
+/** Nice value of each thread of this process. */
 function niceByThread (): Map<number, number> {
   const out = new Map<number, number>()
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+      out.set(Number(tid), niceIn(`/proc/self/task/${tid}/stat`))
     } catch {} // ended meanwhile
   }
   return out
