@@ -58,13 +58,13 @@ async function waitForPort (port, ms = 30_000) {
   throw new Error(`port ${port} did not open`)
 }
 
-/** CPU seconds and RSS of a process, from /proc (Linux). */
 /** Fields 3… of /proc/<pid>/stat (state, ppid, …), after the command name. */
 function statFields (pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
 }
 
+/** CPU seconds and RSS of a process, from /proc (Linux). */
 function procStats (pid) {
   const fields = statFields(pid)
   const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK
