@@ -20,7 +20,7 @@ export interface SessionRecord {
 export type RefreshDecision =
   | { kind: 'rotate', session: SessionRecord }
   | { kind: 'grace', session: SessionRecord }
-  | { kind: 'reuse' }
+  | { kind: 'reuse', session: SessionRecord }
   | { kind: 'invalid' }
 
 /**
@@ -48,7 +48,7 @@ export function decideRefresh (input: {
     now.getTime() - session.rotatedAt.getTime() <= graceMs) {
     return { kind: 'grace', session }
   }
-  return { kind: 'reuse' }
+  return { kind: 'reuse', session }
 }
 
 /** The successor of `session`, minus its token hash (which needs the signed token). */

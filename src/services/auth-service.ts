@@ -201,7 +201,7 @@ export function createAuthService (opts: AuthServiceOptions) {
           case 'grace':
             return { result: issue(user, decision.session) }
           case 'reuse':
-            return { result: 'reused', write: { sessions: withoutSession(sessions, sid) ?? sessions } }
+            return { result: 'reused', write: { sessions: sessions.filter(s => s !== decision.session) } }
           case 'rotate': {
             const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
             const refreshToken = user.generateRefreshToken(next)

@@ -37,6 +37,8 @@ t.test('decideRefresh', async t => {
   t.equal(decide(3, 'current', at(3600_000)), 'invalid', 'expired session is invalid')
   t.equal(decide(2, 'previous', at(3600_000)), 'invalid', 'grace never lets an expired session through')
   t.equal(decideRefresh({ session: session({ prevHash: null, gen: 1 }), gen: 0, presentedHash: 'x', now, graceMs: 10_000 }).kind, 'reuse')
+  const reuse = decideRefresh({ session: s, gen: 1, presentedHash: 'grandparent', now, graceMs: 10_000 })
+  t.equal(reuse.kind === 'reuse' && reuse.session, s, 'reuse names the session to revoke')
 })
 
 t.test('rotate moves the lineage one generation forward', async t => {
