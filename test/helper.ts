@@ -33,9 +33,10 @@ export interface Built {
 /**
  * The app with production server options, a fresh database, test secrets and generous rate
  * limits unless overridden. Closed and dropped in teardown. `opts.mongo`: an embedded server of
- * the test's own (one it can stop), instead of the file's shared one.
+ * the test's own (one it can stop), instead of the file's shared one. `opts.dbName`: a database
+ * another app of the test also uses (two servers of one deployment).
  */
-export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}, opts: { mongo?: EmbeddedMongo } = {}): Promise<Built> {
+export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}, opts: { mongo?: EmbeddedMongo, dbName?: string } = {}): Promise<Built> {
   const config = loadConfig({
     ACCESS_TOKEN_SECRET: ACCESS_SECRET,
     REFRESH_TOKEN_SECRET: REFRESH_SECRET,
@@ -54,7 +55,7 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
   const options = serverOptions(config)
   const fastify = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
   const db = opts.mongo ?? await mongo()
-  await fastify.register(app, { config, mongoUrl: db.url(`t_${randomBytes(6).toString('hex')}`) })
+  await fastify.register(app, { config, mongoUrl: db.url(opts.dbName ?? newDbName()) })
   await fastify.ready()
   t.teardown(async () => {
     if (fastify.mongo.readyState === 1) await fastify.mongo.dropDatabase()
@@ -62,6 +63,8 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
   })
   return { app: fastify, logs }
 }
+
+export const newDbName = () => `t_${randomBytes(6).toString('hex')}`
 
 export async function build (t: T, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
   return (await buildWithLogs(t, overrides)).app

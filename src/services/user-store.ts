@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import { Types } from 'mongoose'
 import type { UserDocument, UserFields, UserModel } from '../../models/user.js'
 import { RefreshConflictError } from '../errors.js'
@@ -17,13 +18,74 @@ export interface Step<T> {
   write?: Write
 }
 
+export type StepFn<T> = (user: UserDocument, sessions: SessionRecord[], now: Date) => Step<T>
+
 /** A user as stored: a lean read, plain objects only. */
 export type StoredUser = UserFields & { _id: Types.ObjectId }
 
 /** Optimistic-concurrency retries for one write; contention is per user. */
 const CAS_ATTEMPTS = 10
 
-export function createUserStore (users: UserModel) {
+/** What a hint (a state of the user not read just now) settles: a result, or nothing yet. */
+const UNSETTLED = Symbol('unsettled')
+
+export interface UserStoreOptions {
+  /**
+   * Memory, in approximate bytes, for the users' last known states (the state after this store's
+   * last read or write of each), for `update(…, 'recent')`, least recently used dropped first;
+   * 0, the default, keeps none. Kept without password hashes.
+   */
+  recentUsersBytes?: number
+}
+
+/** An upper estimate of a lean user's heap size: strings count two bytes a character. */
+function approximateBytes (user: StoredUser): number {
+  let bytes = 512 + 2 * (user.email.length + user.name.length) + 64 * user.roles.length
+  for (const s of user.sessions) bytes += 512 + 2 * s.userAgent.length
+  return bytes
+}
+
+export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) {
+  const recent = opts.recentUsersBytes
+    ? new LRUCache<string, StoredUser>({ maxSize: opts.recentUsersBytes, sizeCalculation: approximateBytes })
+    : undefined
+  /** Remembers the user as stored now, minus the password hash, which no caller of a hint needs. */
+  const remember = (user: StoredUser) => recent?.set(user._id.toHexString(), { ...user, passwordHash: '' })
+
+  /**
+   * Lets `step` decide on `raw` and writes its decision if `rev` still holds. `hinted`: `raw` is
+   * not a read made just now, so only a write that lands settles anything; a step that writes
+   * nothing or throws is left for a fresh read to decide.
+   */
+  async function decide<T> (raw: StoredUser, step: StepFn<T>, hinted: boolean): Promise<T | typeof UNSETTLED> {
+    // Hydrate only the scalar fields (for the model's token methods): the sessions stay plain
+    // objects, which the pure session functions spread and compare. Hydrating them as
+    // subdocuments and copying them back was most of the refresh path's mongoose time.
+    const { sessions, ...fields } = raw
+    const user = users.hydrate(fields)
+    const now = new Date()
+    let decision: Step<T>
+    try {
+      decision = step(user, sessions, now)
+    } catch (err) {
+      if (hinted) return UNSETTLED
+      throw err
+    }
+    const { result, write } = decision
+    if (!write) return hinted ? UNSETTLED : result
+    const { bumpTokenVersion, ...set } = write
+    // Through the driver, not mongoose's update casting: `set` is typed and built by our own
+    // pure functions, and casting a full sessions array (up to MAX_SESSIONS_PER_USER
+    // subdocuments) cost 1.9 ms of CPU per write against 0.4 ms uncast (bench/README.md).
+    const written = await users.collection.updateOne(
+      { _id: raw._id, rev: raw.rev },
+      { $set: { ...set, updatedAt: now }, $inc: { rev: 1, tokenVersion: bumpTokenVersion ? 1 : 0 } }
+    )
+    if (written.matchedCount !== 1) return UNSETTLED
+    remember({ ...raw, ...set, updatedAt: now, rev: raw.rev + 1, tokenVersion: raw.tokenVersion + (bumpTokenVersion ? 1 : 0) })
+    return result
+  }
+
   return {
     /** Lean read by (normalized) email, for login. */
     findByEmail (email: string): Promise<StoredUser | null> {
@@ -40,38 +102,32 @@ export function createUserStore (users: UserModel) {
      * (compare-and-swap on `rev`); otherwise re-reads and decides again. One conditional
      * single-document update replacing the whole sessions array: atomic on real MongoDB and on
      * the embedded server, with no positional operators (which the embedded server ignores).
-     * Returns `missing()`'s error when the user does not exist. `snapshot`, a lean read the caller
-     * already holds, saves the first read (a stale one just costs a retry).
+     * Returns `missing()`'s error when the user does not exist.
+     *
+     * `hint` saves the first read: a lean read the caller already holds, or `'recent'` for this
+     * store's last known state of the user. A hint may be stale (another request, thread or server
+     * wrote since), so it settles an update only through a write whose CAS lands, which proves it
+     * current; any other outcome on a hint (a stale CAS, no write, an error) is decided again on
+     * a fresh read. So a stale hint costs a retry, never a wrong answer.
      */
-    async update<T> (
-      userId: string,
-      missing: () => Error,
-      step: (user: UserDocument, sessions: SessionRecord[], now: Date) => Step<T>,
-      snapshot?: StoredUser
-    ): Promise<T> {
+    async update<T> (userId: string, missing: () => Error, step: StepFn<T>, hint?: StoredUser | 'recent'): Promise<T> {
       if (!Types.ObjectId.isValid(userId)) throw missing()
+      const hinted = hint === 'recent' ? recent?.get(userId) : hint
+      if (hinted) {
+        const result = await decide(hinted, step, true)
+        if (result !== UNSETTLED) return result
+      }
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        // Read lean and hydrate only the scalar fields (for the model's token methods): the
-        // sessions stay plain objects, which the pure session functions spread and compare.
-        // Hydrating them as subdocuments and copying them back was most of the refresh path's
-        // mongoose time; reading through the driver rather than a mongoose lean query saves
-        // another ~9 % of the instructions per refresh (bench/README.md).
-        const raw = attempt === 0 && snapshot ? snapshot : await users.collection.findOne<StoredUser>({ _id: new Types.ObjectId(userId) })
-        if (!raw) throw missing()
-        const { sessions, ...fields } = raw
-        const user = users.hydrate(fields)
-        const now = new Date()
-        const { result, write } = step(user, sessions, now)
-        if (!write) return result
-        const { bumpTokenVersion, ...set } = write
-        // Through the driver, not mongoose's update casting: `set` is typed and built by our own
-        // pure functions, and casting a full sessions array (up to MAX_SESSIONS_PER_USER
-        // subdocuments) cost 1.9 ms of CPU per write against 0.4 ms uncast (bench/README.md).
-        const written = await users.collection.updateOne(
-          { _id: raw._id, rev: raw.rev },
-          { $set: { ...set, updatedAt: now }, $inc: { rev: 1, tokenVersion: bumpTokenVersion ? 1 : 0 } }
-        )
-        if (written.matchedCount === 1) return result
+        // Through the driver rather than a mongoose lean query: ~9 % fewer instructions per
+        // refresh (bench/README.md).
+        const raw = await users.collection.findOne<StoredUser>({ _id: new Types.ObjectId(userId) })
+        if (!raw) {
+          recent?.delete(userId)
+          throw missing()
+        }
+        remember(raw)
+        const result = await decide(raw, step, false)
+        if (result !== UNSETTLED) return result
       }
       throw new RefreshConflictError()
     }
