@@ -49,8 +49,17 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
   const recent = opts.recentUsersBytes
     ? new LRUCache<string, StoredUser>({ maxSize: opts.recentUsersBytes, sizeCalculation: approximateBytes })
     : undefined
-  /** Remembers the user as stored now, minus the password hash, which no caller of a hint needs. */
-  const remember = (user: StoredUser) => recent?.set(user._id.toHexString(), { ...user, passwordHash: '' })
+  /**
+   * Remembers the user as stored now, minus the password hash, which no caller of a hint needs.
+   * Frozen, sessions included: the next update decides on this very state, and its CAS proves
+   * only that nobody else wrote, not that no step changed it in place.
+   */
+  const remember = (user: StoredUser) => recent?.set(user._id.toHexString(), Object.freeze({
+    ...user,
+    passwordHash: '',
+    roles: Object.freeze(user.roles) as string[],
+    sessions: Object.freeze(user.sessions.map(s => Object.freeze(s))) as SessionRecord[]
+  }))
 
   /**
    * Lets `step` decide on `raw` and writes its decision if `rev` still holds. `hinted`: `raw` is
