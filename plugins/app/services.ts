@@ -36,6 +36,7 @@ export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): Auth
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     graceSeconds: config.REFRESH_GRACE_SECONDS,
     maxSessions: config.MAX_SESSIONS_PER_USER,
+    refreshStateCacheBytes: config.REFRESH_STATE_CACHE_MB * 1024 * 1024,
     adminEmails: config.adminEmails
   })
 }

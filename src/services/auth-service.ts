@@ -47,6 +47,8 @@ export interface AuthServiceOptions {
   refreshTtlSeconds: number
   graceSeconds: number
   maxSessions: number
+  /** Memory for the users' last known state, which lets a refresh skip its read (16 MiB: ~8,000 users with two sessions); 0 disables. */
+  refreshStateCacheBytes: number
   /** Normalized emails that get the `admin` role at registration. */
   adminEmails: readonly string[]
   throttle: LoginThrottle
@@ -55,8 +57,6 @@ export interface AuthServiceOptions {
 
 /** A claim without its user is a crashed registration; older than this, it may be taken over. */
 const STALE_CLAIM_MS = 60_000
-/** Memory for the users whose refreshes skip their first read: about 8,000 with two sessions each. */
-const RECENT_USERS_BYTES = 16 * 1024 * 1024
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
@@ -76,7 +76,7 @@ export function createAuthService (opts: AuthServiceOptions) {
   const { users, claims, throttle, audit } = opts
   // A refresh decides on the user's last known state and confirms it by its CAS write: one
   // database round trip instead of two while no one else writes to that user (src/services/user-store.ts).
-  const store = createUserStore(users, { recentUsersBytes: RECENT_USERS_BYTES })
+  const store = createUserStore(users, { recentUsersBytes: opts.refreshStateCacheBytes })
   const invalidRefresh = () => new InvalidRefreshTokenError()
   const withSessions = <T>(userId: string, step: StepFn<T>, hint?: StoredUser | 'recent') =>
     store.update(userId, invalidRefresh, step, hint)

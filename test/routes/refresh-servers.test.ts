@@ -86,3 +86,15 @@ t.test('a refresh reads the user only when its last known state is missing or st
   await refreshOn(a)
   t.equal(counter.reads, 2, 'after a write elsewhere, one more read')
 })
+
+t.test('REFRESH_STATE_CACHE_MB=0: every refresh reads the user', async t => {
+  const { a } = await twoServers(t, { REFRESH_STATE_CACHE_MB: 0 })
+  const counter = countUserReads(a)
+  let token = (await registerBearer(a)).refreshToken
+  for (let i = 0; i < 3; i++) {
+    const res = await refreshBearer(a, token)
+    t.equal(res.statusCode, 200)
+    token = res.json().refreshToken
+  }
+  t.equal(counter.reads, 3)
+})
