@@ -14,7 +14,7 @@ async function twoServers (t: { teardown: (fn: () => unknown) => void }, overrid
   return { a, b }
 }
 
-/** Counts the reads of users on `app` (refresh runs in the app's own thread). */
+/** Counts `app`'s reads of users in this thread, where refresh runs (login runs in the auth thread). */
 function countUserReads (app: FastifyInstance) {
   const collection = app.models.users.collection
   const findOne = collection.findOne
@@ -88,7 +88,7 @@ t.test('a refresh reads the user only when its last known state is missing or st
 })
 
 t.test('REFRESH_STATE_CACHE_MB=0: every refresh reads the user', async t => {
-  const { a } = await twoServers(t, { REFRESH_STATE_CACHE_MB: 0 })
+  const { app: a } = await buildWithLogs(t, { REFRESH_STATE_CACHE_MB: 0 })
   const counter = countUserReads(a)
   let token = (await registerBearer(a)).refreshToken
   for (let i = 0; i < 3; i++) {
