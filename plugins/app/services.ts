@@ -23,8 +23,12 @@ export function auditLogFor (fastify: FastifyInstance): AuditLog {
   return createAuditLog(fastify.models.auditEvents, fastify.config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
 }
 
-/** The auth service over this app's models and keys (built here, or in the auth thread). */
-export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): AuthService {
+/**
+ * The auth service over this app's models and keys (built here, or in the auth thread).
+ * `refreshes: false` for a service that never refreshes (the auth thread's: registration and
+ * login only), which then keeps no users' state for refreshes to decide on.
+ */
+export function authServiceFor (fastify: FastifyInstance, audit: AuditLog, { refreshes = true } = {}): AuthService {
   const { config, models, jwt } = fastify
   return createAuthService({
     users: models.users,
@@ -36,7 +40,7 @@ export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): Auth
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     graceSeconds: config.REFRESH_GRACE_SECONDS,
     maxSessions: config.MAX_SESSIONS_PER_USER,
-    refreshStateCacheBytes: config.REFRESH_STATE_CACHE_MB * 1024 * 1024,
+    refreshStateCacheBytes: refreshes ? config.REFRESH_STATE_CACHE_MB * 1024 * 1024 : 0,
     adminEmails: config.adminEmails
   })
 }
