@@ -73,7 +73,7 @@ t.test('OpenAPI document lists every route with its error statuses', async t => 
   const doc = res.json()
   const expected: Record<string, Record<string, string[]>> = {
     '/auth/register': { post: ['201', '400', '409', '413', '415', '429', '500'] },
-    '/auth/login': { post: ['200', '400', '401', '413', '415', '429', '500'] },
+    '/auth/login': { post: ['200', '400', '401', '409', '413', '415', '429', '500'] },
     '/auth/refresh': { post: ['200', '400', '401', '409', '413', '415', '429', '500'] },
     '/auth/logout': { post: ['204', '400', '413', '415', '429', '500'] },
     '/users/me': { get: ['200', '401', '429', '500'] },

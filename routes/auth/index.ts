@@ -33,9 +33,10 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: ['auth'],
       summary: 'Log in with email and password; starts a new session',
+      description: 'AUTH_REFRESH_CONFLICT (409): the account changed while the password was checked (a new password, "log out everywhere", new roles) or too many concurrent writes to it; retry.',
       headers: AuthModeHeaders,
       body: LoginBody,
-      response: { 200: SessionBody, ...errorResponses(...BODY_ERRORS, 401) }
+      response: { 200: SessionBody, ...errorResponses(...BODY_ERRORS, 401, 409) }
     }
   }, async (request, reply) => {
     const result = await authService.login(request.body, clientMeta(request))

@@ -3,7 +3,7 @@ import type { EmailClaimModel } from '../../models/email-claim.js'
 import { emailKey } from '../../models/email-claim.js'
 import type { UserDocument, UserModel } from '../../models/user.js'
 import {
-  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshReusedError
+  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
@@ -107,8 +107,14 @@ export function createAuthService (opts: AuthServiceOptions) {
     }
   }
 
-  function startSession (userId: string, meta: ClientMeta, snapshot?: StoredUser): Promise<AuthResult> {
+  /**
+   * `checked`: the read the password was checked against. Every change of credentials (a new
+   * password, "log out everywhere", new roles) bumps `tokenVersion`; one that landed since that
+   * read voids the check, so no session starts on it.
+   */
+  function startSession (userId: string, meta: ClientMeta, checked?: StoredUser): Promise<AuthResult> {
     return withSessions(userId, (fresh, sessions, now) => {
+      if (checked && fresh.tokenVersion !== checked.tokenVersion) throw new RefreshConflictError()
       const session: SessionRecord = {
         id: newSessionId(),
         gen: 1,
@@ -124,7 +130,7 @@ export function createAuthService (opts: AuthServiceOptions) {
       const refreshToken = fresh.generateRefreshToken(session)
       session.tokenHash = hashToken(refreshToken)
       return { result: issue(fresh, session, refreshToken), write: { sessions: upsertSession(sessions, session, now, opts.maxSessions) } }
-    }, snapshot)
+    }, checked)
   }
 
   async function claimEmail (email: string, userId: Types.ObjectId): Promise<void> {

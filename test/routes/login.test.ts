@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyInstance } from 'fastify'
 import t from 'tap'
+import { hashingLoad, hashPassword } from '../../src/lib/passwords.js'
 import { BEARER, build, cookie, jwtClaims, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('login: 200 with a new session in either mode', async t => {
@@ -30,6 +33,48 @@ t.test('login: 200 with a new session in either mode', async t => {
   const doc = await app.mongo.collection('users').findOne({ email: user.email })
   t.equal(doc?.sessions.length, 3, 'register + two logins = three sessions (devices)')
   t.equal(new Set(doc?.sessions.map((s: { id: string }) => s.id)).size, 3, 'each login mints a new session id')
+})
+
+const loginBearer = (app: FastifyInstance, email: string) =>
+  app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email, password: PASSWORD } })
+
+/**
+ * Holds this process's hashing (AUTH_THREAD=false, HASH_CONCURRENCY=1) with `count` hashes, so a
+ * login's password check waits behind them. `queued(n)` resolves once `n` more checks wait too.
+ */
+function holdHashing (count: number) {
+  let done = 0
+  const held = Array.from({ length: count }, () => hashPassword('held').then(() => { done++ }))
+  return {
+    held: Promise.all(held),
+    get done () { return done },
+    async queued (n: number) {
+      for (;;) {
+        const { active, pending } = hashingLoad()
+        if (active + pending + done >= count + n) return
+        await sleep(1)
+      }
+    }
+  }
+}
+
+t.test('a login whose password check races "log out everywhere" starts no session', async t => {
+  const app = await build(t, { AUTH_THREAD: false, HASH_CONCURRENCY: 1 })
+  const owner = await registerBearer(app)
+  const hold = holdHashing(4)
+  const login = loginBearer(app, owner.user.email)
+  await hold.queued(1)
+  const all = await app.inject({ method: 'POST', url: '/auth/logout-all', headers: { authorization: `Bearer ${owner.accessToken}` } })
+  t.equal(all.statusCode, 204)
+  t.ok(hold.done < 4, 'premise: everyone was logged out before the login\'s password check began')
+
+  const raced = await login
+  t.equal(raced.statusCode, 409, 'the check was made on credentials that have changed since')
+  t.equal(raced.json().code, 'AUTH_REFRESH_CONFLICT')
+  await hold.held
+  const doc = await app.mongo.collection('users').findOne({ email: owner.user.email })
+  t.same(doc?.sessions, [], 'no session outlives "log out everywhere"')
+  t.equal((await loginBearer(app, owner.user.email)).statusCode, 200, 'a login after it works')
 })
 
 t.test('unknown email and wrong password are indistinguishable', async t => {
