@@ -34,7 +34,7 @@ try {
   process.exit(1)
 }
 
-const service = authServiceFor(fastify, auditLogFor(fastify), { refreshes: false }) as unknown as Record<Call['method'], (...args: unknown[]) => Promise<unknown>>
+const service = authServiceFor(fastify, auditLogFor(fastify)) as unknown as Record<Call['method'], (...args: unknown[]) => Promise<unknown>>
 
 port.on('message', (msg: Call | { close: true }) => {
   if ('close' in msg) {

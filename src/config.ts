@@ -15,7 +15,7 @@ export const ConfigSchema = Type.Object({
   REFRESH_TOKEN_EXPIRY: Duration('7d'),
   REFRESH_GRACE_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 300 }),
   MAX_SESSIONS_PER_USER: Type.Integer({ default: 20, minimum: 1, maximum: 1000 }),
-  /** Memory for the users' last known state, which lets a refresh skip its read; 0 disables. */
+  /** Memory for the users' last known state, per thread, which lets a refresh skip its read; 0 disables. */
   REFRESH_STATE_CACHE_MB: Type.Integer({ default: 16, minimum: 0, maximum: 4096 }),
   COOKIE_SECURE: Type.Boolean({ default: true }),
   COOKIE_SAMESITE: Type.Union([Type.Literal('lax'), Type.Literal('strict'), Type.Literal('none')], { default: 'lax' }),

@@ -23,12 +23,8 @@ export function auditLogFor (fastify: FastifyInstance): AuditLog {
   return createAuditLog(fastify.models.auditEvents, fastify.config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
 }
 
-/**
- * The auth service over this app's models and keys (built here, or in the auth thread).
- * `refreshes: false` for a service that never refreshes (the auth thread's: registration and
- * login only), which then keeps no users' state for refreshes to decide on.
- */
-export function authServiceFor (fastify: FastifyInstance, audit: AuditLog, { refreshes = true } = {}): AuthService {
+/** The auth service over this app's models and keys (built here, or in the auth thread). */
+export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): AuthService {
   const { config, models, jwt } = fastify
   return createAuthService({
     users: models.users,
@@ -40,7 +36,7 @@ export function authServiceFor (fastify: FastifyInstance, audit: AuditLog, { ref
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     graceSeconds: config.REFRESH_GRACE_SECONDS,
     maxSessions: config.MAX_SESSIONS_PER_USER,
-    refreshStateCacheBytes: refreshes ? config.REFRESH_STATE_CACHE_MB * 1024 * 1024 : 0,
+    userStateCacheBytes: config.REFRESH_STATE_CACHE_MB * 1024 * 1024,
     adminEmails: config.adminEmails
   })
 }

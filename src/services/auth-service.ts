@@ -47,8 +47,11 @@ export interface AuthServiceOptions {
   refreshTtlSeconds: number
   graceSeconds: number
   maxSessions: number
-  /** Memory for the users' last known state, which lets a refresh skip its read (16 MiB: ~8,000 users with two sessions); 0 disables. */
-  refreshStateCacheBytes: number
+  /**
+   * Memory for the users' last known state (16 MiB: ~8,000 users with two sessions), which lets a
+   * refresh skip its read, and a login whose read went stale while it hashed skip another; 0 disables.
+   */
+  userStateCacheBytes: number
   /** Normalized emails that get the `admin` role at registration. */
   adminEmails: readonly string[]
   throttle: LoginThrottle
@@ -76,7 +79,7 @@ export function createAuthService (opts: AuthServiceOptions) {
   const { users, claims, throttle, audit } = opts
   // A refresh decides on the user's last known state and confirms it by its CAS write: one
   // database round trip instead of two while no one else writes to that user (src/services/user-store.ts).
-  const store = createUserStore(users, { recentUsersBytes: opts.refreshStateCacheBytes })
+  const store = createUserStore(users, { recentUsersBytes: opts.userStateCacheBytes })
   const invalidRefresh = () => new InvalidRefreshTokenError()
   const withSessions = <T>(userId: string, step: StepFn<T>, hint?: StoredUser | 'recent') =>
     store.update(userId, invalidRefresh, step, hint)

@@ -45,6 +45,9 @@ function approximateBytes (user: StoredUser): number {
   return bytes
 }
 
+/** The newer of two states of one user: `rev` counts the writes. */
+const newer = (a: StoredUser | undefined, b: StoredUser | undefined) => a && b ? (b.rev > a.rev ? b : a) : a ?? b
+
 export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) {
   const recent = opts.recentUsersBytes
     ? new LRUCache<string, StoredUser>({ maxSize: opts.recentUsersBytes, sizeCalculation: approximateBytes })
@@ -116,14 +119,18 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
      * Returns `missing()`'s error when the user does not exist.
      *
      * `hint` saves the first read: a lean read the caller already holds, or `'recent'` for this
-     * store's last known state of the user. A hint may be stale (another request, thread or server
-     * wrote since), so it settles an update only through a write whose CAS lands, which proves it
-     * current; any other outcome on a hint (a stale CAS, no write, an error) is decided again on
-     * a fresh read. So a stale hint costs a retry, never a wrong answer.
+     * store's last known state of the user. Of a held read and the last known state, the newer
+     * (higher `rev`) is used: a login's read made before its password check is often older than
+     * the state that concurrent logins of the same user have written since. A hint may be stale
+     * (another request, thread or server wrote since), so it settles an update only through a
+     * write whose CAS lands, which proves it current; any other outcome on a hint (a stale CAS,
+     * no write, an error) is decided again on a fresh read. So a stale hint costs a retry, never
+     * a wrong answer.
      */
     async update<T> (userId: string, missing: () => Error, step: StepFn<T>, hint?: StoredUser | 'recent'): Promise<T> {
       if (!Types.ObjectId.isValid(userId)) throw missing()
-      const hinted = hint === 'recent' ? recent?.get(userId) : hint
+      const known = hint === undefined ? undefined : recent?.get(userId)
+      const hinted = hint === 'recent' ? known : newer(hint, known)
       if (hinted) {
         const result = await decide(hinted, step, true)
         if (result !== UNSETTLED) return result

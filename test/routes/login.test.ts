@@ -77,6 +77,30 @@ t.test('a login whose password check races "log out everywhere" starts no sessio
   t.equal((await loginBearer(app, owner.user.email)).statusCode, 200, 'a login after it works')
 })
 
+t.test('concurrent logins of one user write on the state the earlier ones left, without reading it again', async t => {
+  for (const REFRESH_STATE_CACHE_MB of [16, 0]) {
+    const app = await build(t, { AUTH_THREAD: false, HASH_CONCURRENCY: 1, REFRESH_STATE_CACHE_MB })
+    const { user } = await registerBearer(app)
+    // Reads of a user by id: the re-reads after a write that found the state moved.
+    const collection = app.models.users.collection
+    const findOne = collection.findOne
+    let rereads = 0
+    collection.findOne = function (this: unknown, ...args: Parameters<typeof findOne>) {
+      if (args[0] && '_id' in args[0]) rereads++
+      return findOne.apply(this, args)
+    } as typeof findOne
+    // All three read the user before the first one's check ends, then check one at a time.
+    const hold = holdHashing(1)
+    const logins = [1, 2, 3].map(() => loginBearer(app, user.email))
+    await hold.queued(3)
+    const answers = await Promise.all(logins)
+    t.same(answers.map(a => a.statusCode), [200, 200, 200])
+    const doc = await app.mongo.collection('users').findOne({ email: user.email })
+    t.equal(doc?.sessions.length, 4, 'registration and three logins: four sessions')
+    t.equal(rereads, REFRESH_STATE_CACHE_MB ? 0 : 2, `REFRESH_STATE_CACHE_MB=${REFRESH_STATE_CACHE_MB}: ${rereads} re-reads`)
+  }
+})
+
 t.test('unknown email and wrong password are indistinguishable', async t => {
   const app = await build(t)
   const { user } = await registerBearer(app)
