@@ -38,8 +38,14 @@ const compute = job => job.op === 'hash'
   ? localArgon2.hash(job.password, job.options)
   : localArgon2.verify(job.hash, job.password)
 
-/** @param {Reply} reply */
-const answer = reply => process.send?.(reply)
+/**
+ * The server may be gone with a hash in flight (stopped or killed): the answer then has nowhere to
+ * go. Without a callback the failed send is an unhandled 'error' event, a crash with a stack trace
+ * on the server's stderr (seen when a server stopped during a login storm); with one, this process
+ * just ends, as 'disconnect' below would have ended it a moment later.
+ * @param {Reply} reply
+ */
+const answer = reply => process.send?.(reply, undefined, undefined, err => { if (err) process.exit(1) })
 
 lowerPriority(Number(process.argv[2]))
 process.on('message', (/** @type {Job & { id: number }} */ job) => {
