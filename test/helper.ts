@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import tap from 'tap'
 import app from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { startEmbeddedMongo, type EmbeddedMongo } from '../src/embedded-mongo.js'
+import { hashingLoad, hashPassword } from '../src/lib/passwords.js'
 import { serverOptions } from '../src/server-options.js'
 
 export const ACCESS_SECRET = 'test-access-secret-that-is-long-enough-0001'
@@ -105,3 +107,23 @@ export function cookie (res: LightMyRequestResponse, fragment: string) {
 }
 
 export { BEARER }
+
+/**
+ * Holds this process's hashing (AUTH_THREAD=false, HASH_CONCURRENCY=1) with `count` hashes, so a
+ * login's password check waits behind them. `queued(n)` resolves once `n` more checks wait too.
+ */
+export function holdHashing (count: number) {
+  let done = 0
+  const held = Array.from({ length: count }, () => hashPassword('held').then(() => { done++ }))
+  return {
+    held: Promise.all(held),
+    get done () { return done },
+    async queued (n: number) {
+      for (;;) {
+        const { active, pending } = hashingLoad()
+        if (active + pending + done >= count + n) return
+        await sleep(1)
+      }
+    }
+  }
+}

@@ -3,7 +3,8 @@ import type { EmailClaimModel } from '../../models/email-claim.js'
 import { emailKey } from '../../models/email-claim.js'
 import type { UserDocument, UserModel } from '../../models/user.js'
 import {
-  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError,
+  TooManyAttemptsError
 } from '../errors.js'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
@@ -171,25 +172,32 @@ export function createAuthService (opts: AuthServiceOptions) {
       return startSession(user.id, meta)
     },
 
-    /** Same answer and the same argon2 work for an unknown email and a wrong password. */
+    /**
+     * Same answer and the same argon2 work for an unknown email and a wrong password. The lock is
+     * checked before the password and again after it: guesses sent together all pass the first
+     * check, and those whose password check ends after their predecessors' failures have locked
+     * the account get the lock's answer, right password or not.
+     */
     async login (input: { email: string, password: string }, meta: ClientMeta): Promise<AuthResult> {
       const email = normalizeEmail(input.email)
-      let hasFailures: boolean
-      try {
-        hasFailures = await throttle.assertAllowed(email)
-      } catch (err) {
-        await audit.record('login.locked', { meta, detail: { email } })
-        throw err
+      const assertAllowed = async () => {
+        try {
+          return await throttle.assertAllowed(email)
+        } catch (err) {
+          await audit.record('login.locked', { meta, detail: { email } })
+          throw err
+        }
       }
+      await assertAllowed()
       const user = await store.findByEmail(email)
       const ok = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password)
       if (!user || !ok) {
-        await throttle.recordFailure(email)
+        const lockedSeconds = await throttle.recordFailure(email)
         await audit.record('login.failure', { userId: user?._id.toString(), meta, detail: { email } })
-        throw new InvalidCredentialsError()
+        throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : new InvalidCredentialsError()
       }
       const userId = user._id.toString()
-      if (hasFailures) await throttle.reset(email)
+      if (await assertAllowed()) await throttle.reset(email)
       if (needsRehash(user.passwordHash)) {
         await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })
       }

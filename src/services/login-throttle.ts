@@ -21,7 +21,12 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
       return doc !== null
     },
 
-    async recordFailure (email: string, now = new Date()): Promise<void> {
+    /**
+     * Counts a failure, locking the account once there are enough. Returns the seconds left on a
+     * lock that other attempts' failures set while this one was being checked (0 if none): the
+     * caller refuses this attempt like any attempt made during the lock.
+     */
+    async recordFailure (email: string, now = new Date()): Promise<number> {
       const _id = emailKey(email)
       const stale = new Date(now.getTime() - FAILURE_WINDOW_MS)
       // Forget an old streak first (conditional, so a concurrent fresh failure is never erased).
@@ -33,6 +38,7 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
       )
       const lockMs = lockDurationMs(doc.failures, maxFailures)
       if (lockMs > 0) await attempts.updateOne({ _id }, { $set: { lockedUntil: new Date(now.getTime() + lockMs) } })
+      return doc.lockedUntil && doc.lockedUntil > now ? Math.ceil((doc.lockedUntil.getTime() - now.getTime()) / 1000) : 0
     },
 
     async reset (email: string): Promise<void> {

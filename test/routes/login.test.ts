@@ -1,8 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { hashingLoad, hashPassword } from '../../src/lib/passwords.js'
-import { BEARER, build, cookie, jwtClaims, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+import { BEARER, build, cookie, holdHashing, jwtClaims, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('login: 200 with a new session in either mode', async t => {
   const app = await build(t)
@@ -37,26 +35,6 @@ t.test('login: 200 with a new session in either mode', async t => {
 
 const loginBearer = (app: FastifyInstance, email: string) =>
   app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email, password: PASSWORD } })
-
-/**
- * Holds this process's hashing (AUTH_THREAD=false, HASH_CONCURRENCY=1) with `count` hashes, so a
- * login's password check waits behind them. `queued(n)` resolves once `n` more checks wait too.
- */
-function holdHashing (count: number) {
-  let done = 0
-  const held = Array.from({ length: count }, () => hashPassword('held').then(() => { done++ }))
-  return {
-    held: Promise.all(held),
-    get done () { return done },
-    async queued (n: number) {
-      for (;;) {
-        const { active, pending } = hashingLoad()
-        if (active + pending + done >= count + n) return
-        await sleep(1)
-      }
-    }
-  }
-}
 
 t.test('a login whose password check races "log out everywhere" starts no session', async t => {
   const app = await build(t, { AUTH_THREAD: false, HASH_CONCURRENCY: 1 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+import { build, holdHashing, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('per-account throttling: 429 with Retry-After after LOGIN_MAX_FAILURES, reset by success', async t => {
   const app = await build(t, { LOGIN_MAX_FAILURES: 3 })
@@ -24,6 +24,29 @@ t.test('per-account throttling: 429 with Retry-After after LOGIN_MAX_FAILURES, r
   t.equal((await login(PASSWORD)).statusCode, 200, 'after the lock, the right password works')
   t.equal(await app.mongo.collection('login_attempts').countDocuments(), 0, 'success resets the counter')
   t.equal((await login('wrong password')).statusCode, 401, 'a fresh failure after reset is a 401 again')
+})
+
+t.test('concurrent guesses get no more answers than LOGIN_MAX_FAILURES allows', async t => {
+  const app = await build(t, { LOGIN_MAX_FAILURES: 3, AUTH_THREAD: false, HASH_CONCURRENCY: 1 })
+  const { user } = await registerBearer(app)
+  const login = (password: string) => app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } })
+  // Every guess passes the lock check before the first one's password check ends; the right
+  // password is checked last, after six wrong ones.
+  const hold = holdHashing(4)
+  const wrong = Array.from({ length: 6 }, (_, i) => login(`wrong password ${i}`))
+  await hold.queued(6)
+  const right = login(PASSWORD)
+  await hold.queued(7)
+  t.ok(hold.done < 4, 'premise: all seven were checked against the lock before any failed')
+
+  const codes = (await Promise.all(wrong)).map(r => r.statusCode)
+  t.equal(codes.filter(c => c === 401).length, 3, `three wrong answers, then the lock: ${codes}`)
+  t.equal(codes.filter(c => c === 429).length, 3)
+  const late = await right
+  t.equal(late.statusCode, 429, 'the right password, checked after the lock, is refused like a wrong one')
+  t.equal(late.json().code, 'AUTH_TOO_MANY_ATTEMPTS')
+  const doc = await app.mongo.collection('users').findOne({ email: user.email })
+  t.equal(doc?.sessions.length, 1, 'no session but the registration\'s')
 })
 
 t.test('back-off grows and unknown emails are throttled the same way (no enumeration)', async t => {
