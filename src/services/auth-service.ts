@@ -196,8 +196,10 @@ export function createAuthService (opts: AuthServiceOptions) {
         await audit.record('login.failure', { userId: user?._id.toString(), meta, detail: { email } })
         throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : new InvalidCredentialsError()
       }
+      // Concurrent guesses may have locked the account while this password was being checked.
+      const hasFailures = await assertAllowed()
+      if (hasFailures) await throttle.reset(email)
       const userId = user._id.toString()
-      if (await assertAllowed()) await throttle.reset(email)
       if (needsRehash(user.passwordHash)) {
         await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })
       }
