@@ -58,7 +58,7 @@ export default fp<{ mongoUrl: string }>(async function services (fastify, opts) 
     await hashingReady()
     fastify.decorate('authService', local)
   }
-  fastify.decorate('accountService', createAccountService({ users: models.users, audit }))
+  fastify.decorate('accountService', createAccountService({ users: models.users, audit, throttle: createLoginThrottle(models.attempts, config.LOGIN_MAX_FAILURES) }))
 
   const pruner = setInterval(() => {
     audit.prune().catch(err => fastify.log.error({ err }, 'audit pruning failed'))

@@ -52,7 +52,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: ['account'],
       summary: 'Change password; revokes every other session',
-      description: 'The current session stays valid; refresh before the next sensitive call (its access token version is outdated).',
+      description: 'The current session stays valid; refresh before the next sensitive call (its access token version is outdated). A wrong current password counts toward the account\'s login lock (LOGIN_MAX_FAILURES); while it is on, the change gets 429 AUTH_TOO_MANY_ATTEMPTS.',
       security: AUTHENTICATED,
       body: ChangePasswordBody,
       response: { 204: Type.Null(), ...errorResponses(...BODY_ERRORS, 401) }

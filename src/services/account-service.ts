@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from '../lib/passwords.js'
 import { liveSessions, withoutSession } from '../lib/sessions.js'
 import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
+import type { LoginThrottle } from './login-throttle.js'
 import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
 import { createUserStore } from './user-store.js'
 
@@ -19,7 +20,7 @@ export interface SessionView {
 }
 
 /** What a signed-in user (and an admin) can do to accounts and sessions. */
-export function createAccountService ({ users, audit }: { users: UserModel, audit: AuditLog }) {
+export function createAccountService ({ users, audit, throttle }: { users: UserModel, audit: AuditLog, throttle: LoginThrottle }) {
   const store = createUserStore(users)
   const revoked = () => new SessionRevokedError()
   const notFound = () => new UserNotFoundError()
@@ -80,11 +81,19 @@ export function createAccountService ({ users, audit }: { users: UserModel, audi
       return { ...toPublicUser(user), roles: unique }
     },
 
-    /** Keeps only the current session; the others and all older access tokens are revoked. */
+    /**
+     * Keeps only the current session; the others and all older access tokens are revoked. The
+     * current password is checked under the login's per-account lock and counts toward it, so a
+     * stolen session cannot guess the password faster than a login could.
+     */
     async changePassword (claims: AccessClaims, currentPassword: string, newPassword: string, meta: ClientMeta): Promise<void> {
       const user = await store.read(claims.sub)
       if (!user) throw new SessionRevokedError()
-      if (!(await verifyPassword(user.passwordHash, currentPassword))) throw new WrongPasswordError()
+      await throttle.checkPassword(user.email, () => verifyPassword(user.passwordHash, currentPassword), {
+        locked: () => audit.record('login.locked', { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'password change' } }),
+        failed: () => audit.record('login.failure', { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'password change' } }),
+        wrong: () => new WrongPasswordError()
+      })
       const passwordHash = await hashPassword(newPassword)
       await store.update(claims.sub, revoked, (fresh, sessions) => {
         // A concurrent change won: do not overwrite a password this request did not verify.

@@ -3,8 +3,7 @@ import type { EmailClaimModel } from '../../models/email-claim.js'
 import { emailKey } from '../../models/email-claim.js'
 import type { UserDocument, UserModel } from '../../models/user.js'
 import {
-  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError,
-  TooManyAttemptsError
+  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
@@ -172,33 +171,16 @@ export function createAuthService (opts: AuthServiceOptions) {
       return startSession(user.id, meta)
     },
 
-    /**
-     * Same answer and the same argon2 work for an unknown email and a wrong password. The lock is
-     * checked before the password and again after it: guesses sent together all pass the first
-     * check, and those whose password check ends after their predecessors' failures have locked
-     * the account get the lock's answer, right password or not.
-     */
+    /** Same answer and the same argon2 work for an unknown email and a wrong password. */
     async login (input: { email: string, password: string }, meta: ClientMeta): Promise<AuthResult> {
       const email = normalizeEmail(input.email)
-      const assertAllowed = async () => {
-        try {
-          return await throttle.assertAllowed(email)
-        } catch (err) {
-          await audit.record('login.locked', { meta, detail: { email } })
-          throw err
-        }
-      }
-      await assertAllowed()
       const user = await store.findByEmail(email)
-      const ok = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password)
-      if (!user || !ok) {
-        const lockedSeconds = await throttle.recordFailure(email)
-        await audit.record('login.failure', { userId: user?._id.toString(), meta, detail: { email } })
-        throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : new InvalidCredentialsError()
-      }
-      // Concurrent guesses may have locked the account while this password was being checked.
-      const hasFailures = await assertAllowed()
-      if (hasFailures) await throttle.reset(email)
+      await throttle.checkPassword(email, () => user ? verifyPassword(user.passwordHash, input.password) : burnPasswordCheck(input.password), {
+        locked: () => audit.record('login.locked', { meta, detail: { email } }),
+        failed: () => audit.record('login.failure', { userId: user?._id.toString(), meta, detail: { email } }),
+        wrong: () => new InvalidCredentialsError()
+      })
+      if (!user) throw new InvalidCredentialsError() // not reached: an unknown email never passes the check
       const userId = user._id.toString()
       if (needsRehash(user.passwordHash)) {
         await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })

@@ -3,12 +3,21 @@ import { emailKey } from '../../models/email-claim.js'
 import { TooManyAttemptsError } from '../errors.js'
 import { FAILURE_WINDOW_MS, lockDurationMs } from '../lib/backoff.js'
 
+export interface PasswordCheckHooks {
+  /** Before a refusal for the lock (for the audit log). */
+  locked: () => Promise<void>
+  /** After a wrong password was counted (for the audit log). */
+  failed: () => Promise<void>
+  /** The error for a wrong password when no lock is on. */
+  wrong: () => Error
+}
+
 /**
  * Per-account throttling, stored in MongoDB so it holds across instances. Keyed by email, known
  * or not, so its answers reveal nothing about which accounts exist.
  */
 export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: number) {
-  return {
+  const throttle = {
     /**
      * Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked; checked before the password.
      * Otherwise tells whether failures are on record (so a success only resets when needed).
@@ -43,8 +52,35 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
 
     async reset (email: string): Promise<void> {
       await attempts.deleteOne({ _id: emailKey(email) })
+    },
+
+    /**
+     * Runs a password check for `email` under its lock, as login and the password change do:
+     * refused while locked; a wrong password is counted and throws `hooks.wrong()`; a success
+     * resets the count. The lock is checked before the check and again after it: checks sent
+     * together all pass the first, and those that end once their predecessors' failures have
+     * locked the account get the lock's 429, right password or not, so they get no more answers
+     * than the limit allows.
+     */
+    async checkPassword (email: string, check: () => Promise<boolean>, hooks: PasswordCheckHooks): Promise<void> {
+      const allowed = async () => {
+        try {
+          return await throttle.assertAllowed(email)
+        } catch (err) {
+          await hooks.locked()
+          throw err
+        }
+      }
+      await allowed()
+      if (!(await check())) {
+        const lockedSeconds = await throttle.recordFailure(email)
+        await hooks.failed()
+        throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : hooks.wrong()
+      }
+      if (await allowed()) await throttle.reset(email)
     }
   }
+  return throttle
 }
 
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>

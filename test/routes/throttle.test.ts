@@ -49,6 +49,24 @@ t.test('concurrent guesses get no more answers than LOGIN_MAX_FAILURES allows', 
   t.equal(doc?.sessions.length, 1, 'no session but the registration\'s')
 })
 
+t.test('the password change checks the current password under the same lock', async t => {
+  const app = await build(t, { LOGIN_MAX_FAILURES: 3 })
+  const { user, accessToken } = await registerBearer(app)
+  const change = (currentPassword: string) => app.inject({ method: 'POST', url: '/auth/password', headers: { authorization: `Bearer ${accessToken}` }, payload: { currentPassword, newPassword: 'a brand new password' } })
+  const codes = []
+  for (let i = 0; i < 3; i++) codes.push((await change(`wrong guess ${i}`)).statusCode)
+  t.same(codes, [401, 401, 401], 'wrong current passwords are counted')
+  const locked = await change(PASSWORD)
+  t.equal(locked.statusCode, 429, 'a stolen session guesses no faster than a login')
+  t.equal(locked.json().code, 'AUTH_TOO_MANY_ATTEMPTS')
+  const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: PASSWORD } })
+  t.equal(login.statusCode, 429, 'the login shares the lock')
+
+  await app.mongo.collection('login_attempts').updateMany({}, { $set: { lockedUntil: new Date(Date.now() - 1) } })
+  t.equal((await change(PASSWORD)).statusCode, 204, 'after the lock, the right current password changes it')
+  t.equal(await app.mongo.collection('login_attempts').countDocuments(), 0, 'and resets the count')
+})
+
 t.test('back-off grows and unknown emails are throttled the same way (no enumeration)', async t => {
   const app = await build(t, { LOGIN_MAX_FAILURES: 2 })
   const ghost = uniqueEmail()
