@@ -5,7 +5,7 @@ import { createAccountService, type AccountService } from '../../src/services/ac
 import { createAuditLog, type AuditLog } from '../../src/services/audit-log.js'
 import { createAuthService, type AuthService } from '../../src/services/auth-service.js'
 import { startAuthThread } from '../../src/services/auth-thread.js'
-import { createLoginThrottle } from '../../src/services/login-throttle.js'
+import { createLoginThrottle, type LoginThrottle } from '../../src/services/login-throttle.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,13 +23,18 @@ export function auditLogFor (fastify: FastifyInstance): AuditLog {
   return createAuditLog(fastify.models.auditEvents, fastify.config.AUDIT_RETENTION_DAYS, err => fastify.log.error({ err }, 'audit event lost'))
 }
 
+/** The per-account login lock over this app's model (login and the password change share it). */
+export function loginThrottleFor (fastify: FastifyInstance): LoginThrottle {
+  return createLoginThrottle(fastify.models.attempts, fastify.config.LOGIN_MAX_FAILURES)
+}
+
 /** The auth service over this app's models and keys (built here, or in the auth thread). */
 export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): AuthService {
   const { config, models, jwt } = fastify
   return createAuthService({
     users: models.users,
     claims: models.claims,
-    throttle: createLoginThrottle(models.attempts, config.LOGIN_MAX_FAILURES),
+    throttle: loginThrottleFor(fastify),
     audit,
     verifyRefresh: token => jwt.refresh.verify(token),
     accessTtlSeconds: config.accessTokenTtlSeconds,
@@ -58,7 +63,7 @@ export default fp<{ mongoUrl: string }>(async function services (fastify, opts) 
     await hashingReady()
     fastify.decorate('authService', local)
   }
-  fastify.decorate('accountService', createAccountService({ users: models.users, audit, throttle: createLoginThrottle(models.attempts, config.LOGIN_MAX_FAILURES) }))
+  fastify.decorate('accountService', createAccountService({ users: models.users, audit, throttle: loginThrottleFor(fastify) }))
 
   const pruner = setInterval(() => {
     audit.prune().catch(err => fastify.log.error({ err }, 'audit pruning failed'))

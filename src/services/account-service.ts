@@ -89,9 +89,10 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
     async changePassword (claims: AccessClaims, currentPassword: string, newPassword: string, meta: ClientMeta): Promise<void> {
       const user = await store.read(claims.sub)
       if (!user) throw new SessionRevokedError()
+      const event = { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'password change' } }
       await throttle.checkPassword(user.email, () => verifyPassword(user.passwordHash, currentPassword), {
-        locked: () => audit.record('login.locked', { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'password change' } }),
-        failed: () => audit.record('login.failure', { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'password change' } }),
+        locked: () => audit.record('login.locked', event),
+        failed: () => audit.record('login.failure', event),
         wrong: () => new WrongPasswordError()
       })
       const passwordHash = await hashPassword(newPassword)

@@ -174,13 +174,14 @@ export function createAuthService (opts: AuthServiceOptions) {
     /** Same answer and the same argon2 work for an unknown email and a wrong password. */
     async login (input: { email: string, password: string }, meta: ClientMeta): Promise<AuthResult> {
       const email = normalizeEmail(input.email)
-      const user = await store.findByEmail(email)
-      await throttle.checkPassword(email, () => user ? verifyPassword(user.passwordHash, input.password) : burnPasswordCheck(input.password), {
+      const found = await store.findByEmail(email)
+      // The user whose password this is, or false; an unknown email costs the same argon2 work.
+      const matching = async () => found ? (await verifyPassword(found.passwordHash, input.password)) && found : burnPasswordCheck(input.password)
+      const user = await throttle.checkPassword(email, matching, {
         locked: () => audit.record('login.locked', { meta, detail: { email } }),
-        failed: () => audit.record('login.failure', { userId: user?._id.toString(), meta, detail: { email } }),
+        failed: () => audit.record('login.failure', { userId: found?._id.toString(), meta, detail: { email } }),
         wrong: () => new InvalidCredentialsError()
       })
-      if (!user) throw new InvalidCredentialsError() // not reached: an unknown email never passes the check
       const userId = user._id.toString()
       if (needsRehash(user.passwordHash)) {
         await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })

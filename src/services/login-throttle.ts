@@ -12,6 +12,9 @@ export interface PasswordCheckHooks {
   wrong: () => Error
 }
 
+/** Whole seconds from `now` until `until`, for Retry-After. */
+const secondsUntil = (until: Date, now: Date) => Math.ceil((until.getTime() - now.getTime()) / 1000)
+
 /**
  * Per-account throttling, stored in MongoDB so it holds across instances. Keyed by email, known
  * or not, so its answers reveal nothing about which accounts exist.
@@ -25,7 +28,7 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
     async assertAllowed (email: string, now = new Date()): Promise<boolean> {
       const doc = await attempts.findById(emailKey(email), null, { lean: true })
       if (doc?.lockedUntil && doc.lockedUntil > now) {
-        throw new TooManyAttemptsError(Math.ceil((doc.lockedUntil.getTime() - now.getTime()) / 1000))
+        throw new TooManyAttemptsError(secondsUntil(doc.lockedUntil, now))
       }
       return doc !== null
     },
@@ -47,7 +50,7 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
       )
       const lockMs = lockDurationMs(doc.failures, maxFailures)
       if (lockMs > 0) await attempts.updateOne({ _id }, { $set: { lockedUntil: new Date(now.getTime() + lockMs) } })
-      return doc.lockedUntil && doc.lockedUntil > now ? Math.ceil((doc.lockedUntil.getTime() - now.getTime()) / 1000) : 0
+      return doc.lockedUntil && doc.lockedUntil > now ? secondsUntil(doc.lockedUntil, now) : 0
     },
 
     async reset (email: string): Promise<void> {
@@ -56,13 +59,13 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
 
     /**
      * Runs a password check for `email` under its lock, as login and the password change do:
-     * refused while locked; a wrong password is counted and throws `hooks.wrong()`; a success
-     * resets the count. The lock is checked before the check and again after it: checks sent
+     * refused while locked; a wrong password (`check` resolving to false) is counted and throws
+     * `hooks.wrong()`; a success resets the count and resolves to what `check` resolved to. The lock is checked before the check and again after it: checks sent
      * together all pass the first, and those that end once their predecessors' failures have
      * locked the account get the lock's 429, right password or not, so they get no more answers
      * than the limit allows.
      */
-    async checkPassword (email: string, check: () => Promise<boolean>, hooks: PasswordCheckHooks): Promise<void> {
+    async checkPassword<T> (email: string, check: () => Promise<T | false>, hooks: PasswordCheckHooks): Promise<T> {
       const allowed = async () => {
         try {
           return await throttle.assertAllowed(email)
@@ -72,12 +75,14 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
         }
       }
       await allowed()
-      if (!(await check())) {
+      const passed = await check()
+      if (passed === false) {
         const lockedSeconds = await throttle.recordFailure(email)
         await hooks.failed()
         throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : hooks.wrong()
       }
       if (await allowed()) await throttle.reset(email)
+      return passed
     }
   }
   return throttle
