@@ -174,9 +174,13 @@ export function createAuthService (opts: AuthServiceOptions) {
     /** Same answer and the same argon2 work for an unknown email and a wrong password. */
     async login (input: { email: string, password: string }, meta: ClientMeta): Promise<AuthResult> {
       const email = normalizeEmail(input.email)
-      const found = await store.findByEmail(email)
+      // Read inside the check, which runs after the lock check: a refused attempt reads no user.
+      let found: StoredUser | null = null
       // The user whose password this is, or false; an unknown email costs the same argon2 work.
-      const matching = async () => found ? (await verifyPassword(found.passwordHash, input.password)) && found : burnPasswordCheck(input.password)
+      const matching = async () => {
+        found = await store.findByEmail(email)
+        return found ? (await verifyPassword(found.passwordHash, input.password)) && found : burnPasswordCheck(input.password)
+      }
       const user = await throttle.checkPassword(email, matching, {
         locked: () => audit.record('login.locked', { meta, detail: { email } }),
         failed: () => audit.record('login.failure', { userId: found?._id.toString(), meta, detail: { email } }),
