@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose'
+import { ATTEMPT_RECORD_TTL_MS } from '../src/lib/backoff.js'
 
 /** Failed logins per email (whether or not an account exists); `_id` is emailKey(email). */
 export interface LoginAttemptFields {
@@ -16,6 +17,9 @@ const loginAttemptSchema = new Schema<LoginAttemptFields>({
   lastFailureAt: { type: Date, required: true },
   lockedUntil: { type: Date, default: null }
 }, { versionKey: false, collection: 'login_attempts' })
+// Records of emails nobody tries again (sprayed guesses) would otherwise stay for good. TTL for real
+// MongoDB; the embedded server ignores it, so LoginThrottle.prune also deletes them.
+loginAttemptSchema.index({ lastFailureAt: 1 }, { expireAfterSeconds: ATTEMPT_RECORD_TTL_MS / 1000, name: 'lastFailureAt_ttl' })
 
 export function bindLoginAttemptModel (connection: Connection): LoginAttemptModel {
   return connection.model<LoginAttemptFields>('LoginAttempt', loginAttemptSchema)

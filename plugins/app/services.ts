@@ -12,11 +12,12 @@ declare module 'fastify' {
     authService: AuthService
     accountService: AccountService
     auditLog: AuditLog
+    loginThrottle: LoginThrottle
   }
 }
 
 /** Hourly, because the embedded server ignores TTL indexes (real MongoDB also expires by TTL). */
-const AUDIT_PRUNE_INTERVAL_MS = 3600_000
+const PRUNE_INTERVAL_MS = 3600_000
 
 /** The audit log over this app's model; an event that cannot be written is logged instead. */
 export function auditLogFor (fastify: FastifyInstance): AuditLog {
@@ -63,10 +64,13 @@ export default fp<{ mongoUrl: string }>(async function services (fastify, opts) 
     await hashingReady()
     fastify.decorate('authService', local)
   }
-  fastify.decorate('accountService', createAccountService({ users: models.users, audit, throttle: loginThrottleFor(fastify) }))
+  const throttle = loginThrottleFor(fastify)
+  fastify.decorate('loginThrottle', throttle)
+  fastify.decorate('accountService', createAccountService({ users: models.users, audit, throttle }))
 
   const pruner = setInterval(() => {
     audit.prune().catch(err => fastify.log.error({ err }, 'audit pruning failed'))
-  }, AUDIT_PRUNE_INTERVAL_MS).unref()
+    throttle.prune().catch(err => fastify.log.error({ err }, 'login attempt pruning failed'))
+  }, PRUNE_INTERVAL_MS).unref()
   fastify.addHook('onClose', async () => clearInterval(pruner))
 }, { name: 'services', dependencies: ['config', 'models', 'jwt'] })

@@ -2,6 +2,11 @@
 export const FAILURE_WINDOW_MS = 15 * 60_000
 const FIRST_LOCK_MS = 30_000
 const MAX_LOCK_MS = 15 * 60_000
+/**
+ * A failure record (failures, lock) matters for this long after its last failure, then never again:
+ * its streak is forgotten and any lock it set has ended (a lock starts at a failure).
+ */
+export const ATTEMPT_RECORD_TTL_MS = Math.max(FAILURE_WINDOW_MS, MAX_LOCK_MS)
 
 /**
  * Exponential back-off for failed logins on one account: nothing below `maxFailures`, then 30 s,

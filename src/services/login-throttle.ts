@@ -1,7 +1,7 @@
 import type { LoginAttemptModel } from '../../models/login-attempt.js'
 import { emailKey } from '../../models/email-claim.js'
 import { TooManyAttemptsError } from '../errors.js'
-import { FAILURE_WINDOW_MS, lockDurationMs } from '../lib/backoff.js'
+import { ATTEMPT_RECORD_TTL_MS, FAILURE_WINDOW_MS, lockDurationMs } from '../lib/backoff.js'
 
 export interface PasswordCheckHooks {
   /** Before a refusal for the lock (for the audit log). */
@@ -55,6 +55,11 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
 
     async reset (email: string): Promise<void> {
       await attempts.deleteOne({ _id: emailKey(email) })
+    },
+
+    /** Deletes the records that can no longer count or lock; returns how many. */
+    async prune (now = new Date()): Promise<number> {
+      return (await attempts.deleteMany({ lastFailureAt: { $lt: new Date(now.getTime() - ATTEMPT_RECORD_TTL_MS) } })).deletedCount
     },
 
     /**

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { emailKey } from '../../models/email-claim.js'
 import { build, holdHashing, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('per-account throttling: 429 with Retry-After after LOGIN_MAX_FAILURES, reset by success', async t => {
@@ -100,4 +101,20 @@ t.test('old failures are forgotten after the window', async t => {
   await app.mongo.collection('login_attempts').updateMany({}, { $set: { lastFailureAt: new Date(Date.now() - 16 * 60_000) } })
   t.equal((await login('wrong password')).statusCode, 401)
   t.equal((await login(PASSWORD)).statusCode, 200, 'two failures 16 minutes apart do not lock')
+})
+
+t.test('records of emails nobody tries again are pruned once they can no longer count or lock', async t => {
+  const app = await build(t)
+  const attempts = app.mongo.collection('login_attempts')
+  const [sprayed, recent] = [uniqueEmail(), uniqueEmail()]
+  for (const email of [sprayed, recent]) {
+    t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'wrong password' } })).statusCode, 401)
+  }
+  t.equal(await attempts.countDocuments(), 2, 'each failure left a record')
+  t.equal(await app.loginThrottle.prune(), 0, 'nothing to prune while both can still count')
+  await attempts.updateOne({ _id: emailKey(sprayed) }, { $set: { lastFailureAt: new Date(Date.now() - 16 * 60_000) } })
+  t.equal(await app.loginThrottle.prune(), 1, 'the record past the window is deleted')
+  t.same((await attempts.find().toArray()).map(d => String(d._id)), [String(emailKey(recent))], 'the recent one stays')
+  const ttl = (await attempts.indexes()).find(i => i.name === 'lastFailureAt_ttl')
+  t.equal(ttl?.expireAfterSeconds, 15 * 60, 'real MongoDB expires them too (TTL index)')
 })
