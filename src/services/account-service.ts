@@ -8,7 +8,7 @@ import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
-import { createUserStore } from './user-store.js'
+import { createUserStore, PROFILE_PROJECTION, type UserProfile } from './user-store.js'
 
 export interface SessionView {
   id: string
@@ -27,7 +27,7 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
 
   return {
     async getUser (id: string): Promise<PublicUser | null> {
-      const user = await store.read(id)
+      const user = await store.readProfile(id)
       return user ? toPublicUser(user) : null
     },
 
@@ -109,7 +109,7 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
 
     async listUsers (page: number, limit: number): Promise<{ users: PublicUser[], total: number }> {
       const [docs, total] = await Promise.all([
-        users.find().sort({ createdAt: 1, _id: 1 }).skip((page - 1) * limit).limit(limit),
+        users.find({}, PROFILE_PROJECTION).sort({ createdAt: 1, _id: 1 }).skip((page - 1) * limit).limit(limit).lean<UserProfile[]>(),
         users.countDocuments()
       ])
       return { users: docs.map(toPublicUser), total }

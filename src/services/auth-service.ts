@@ -10,7 +10,7 @@ import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecor
 import { accessExpiry, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
-import { createUserStore, type StepFn, type StoredUser } from './user-store.js'
+import { createUserStore, type StepFn, type StoredUser, type UserProfile } from './user-store.js'
 
 export interface PublicUser {
   id: string
@@ -63,9 +63,9 @@ const STALE_CLAIM_MS = 60_000
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
-export function toPublicUser (user: UserDocument): PublicUser {
+export function toPublicUser (user: UserProfile): PublicUser {
   return {
-    id: user.id,
+    id: user._id.toHexString(),
     email: user.email,
     name: user.name,
     roles: [...user.roles],

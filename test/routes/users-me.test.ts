@@ -21,6 +21,22 @@ t.test('GET /users/me with bearer, cookie, and both', async t => {
   t.equal(both.json().user.id, a.user.id, 'the header wins over the cookie')
 })
 
+t.test('GET /users/me reads only the profile\'s fields: no password hash, no sessions', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const collection = app.models.users.collection
+  const findOne = collection.findOne
+  const fetched: unknown[] = []
+  collection.findOne = async function (this: unknown, ...args: Parameters<typeof findOne>) {
+    const doc = await findOne.apply(this, args)
+    fetched.push(doc)
+    return doc
+  } as typeof findOne
+  t.equal((await me(app, a.accessToken)).statusCode, 200)
+  t.equal(fetched.length, 1, 'one read')
+  t.same(Object.keys(fetched[0] as object).sort(), ['_id', 'createdAt', 'email', 'name', 'roles'])
+})
+
 t.test('no token → 401 AUTH_NO_TOKEN', async t => {
   const app = await build(t)
   const res = await app.inject({ method: 'GET', url: '/users/me' })
