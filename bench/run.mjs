@@ -265,6 +265,7 @@ const warm = (port, path, headers) => autocannon({ url: `http://127.0.0.1:${port
 await warm(PORTS.bare, '/auth/verify', {})
 await warm(PORTS.ours, '/auth/verify', bearer(oursSessions[0].accessToken))
 await warm(PORTS.ours, '/users/me', bearer(oursSessions[0].accessToken))
+await warm(PORTS.ours, '/users/me', { cookie: oursCookie })
 await warm(PORTS.tutorial, '/auth/verify', bearer(tutorialSessions[0].accessToken))
 await warm(PORTS.betterAuth, '/api/auth/get-session', { cookie: baCookies[0], ...baOrigin })
 /**
@@ -303,6 +304,7 @@ const tutString = await scenario('verify: tutorial, string secret', 'tutorial', 
 const tutKey = await scenario('verify: tutorial, KeyObject secret', 'tutorial', [tutorial], { port: PORTS.tutorial, path: '/auth/verify-keyobject', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
 const baSession = await scenario('session: better-auth get-session', 'better-auth', withDb(ba), { port: PORTS.betterAuth, path: '/api/auth/get-session', headers: { cookie: baCookies[0], ...baOrigin }, connections: 50 })
 const oursMe = await scenario('profile: GET /users/me (DB read)', 'ours', withDb(ours), { port: PORTS.ours, path: '/users/me', headers: bearer(oursSessions[0].accessToken), connections: 50 })
+const oursMeCookie = await scenario('profile: GET /users/me (DB read), cookie', 'ours', withDb(ours), { port: PORTS.ours, path: '/users/me', headers: { cookie: oursCookie }, connections: 50 })
 
 console.error(`refresh rotation: ours and the tutorial interleaved, ${ROUNDS} rounds…`)
 const refreshers = Math.min(10, USERS - 2)
@@ -380,6 +382,7 @@ print(`| bearer verify / tutorial (string secret) | ${times(oursBearer.rps, tutS
 print(`| bearer verify / tutorial (KeyObject) | ${times(oursBearer.rps, tutKey.rps)} | |`)
 print(`| bearer verify / better-auth get-session | ${times(oursBearer.rps, baSession.rps)} | ≥ 30× |`)
 print(`| /users/me (DB) / better-auth get-session | ${times(oursMe.rps, baSession.rps)} | |`)
+print(`| /users/me (DB), cookie / better-auth get-session | ${times(oursMeCookie.rps, baSession.rps)} | |`)
 print(`| refresh req/s / tutorial refresh, median of ${ROUNDS} interleaved rounds (each round) | ${multiples(refreshRps)} | ≥ 2× |`)
 print(`| refresh p99 / tutorial refresh p99, likewise | ${percents(refreshP99)} | ≤ 50 % |`)
 print(`| login req/s / tutorial bcrypt-10 login, likewise | ${multiples(loginRps)} | ≥ 2× |`)
