@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import type { Collection } from 'mongoose'
 import tap from 'tap'
 import app from '../src/app.js'
 import { loadConfig } from '../src/config.js'
@@ -126,4 +127,20 @@ export function holdHashing (count: number) {
       }
     }
   }
+}
+
+/**
+ * Records every `findOne` on a model's collection (in this process: AUTH_THREAD=false for reads
+ * made by login): its filter at call time, and the document once it has resolved.
+ */
+export function recordFindOne (collection: Collection) {
+  const reads: Array<{ filter: Record<string, unknown>, doc?: unknown }> = []
+  const findOne = collection.findOne
+  collection.findOne = function (this: unknown, ...args: Parameters<typeof findOne>) {
+    const read: (typeof reads)[number] = { filter: (args[0] ?? {}) as Record<string, unknown> }
+    reads.push(read)
+    const result = findOne.apply(this, args) as unknown as Promise<unknown>
+    return result.then(doc => { read.doc = doc; return doc })
+  } as typeof findOne
+  return reads
 }

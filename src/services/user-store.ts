@@ -112,7 +112,7 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
 
     /**
      * The user's profile, or null for an unknown or malformed id: a lean read of its fields only,
-     * without the sessions and the password hash (a third of a mongoose read's CPU).
+     * without the sessions and the password hash (and without hydrating a mongoose document).
      */
     readProfile (userId: string): Promise<UserProfile | null> {
       return Types.ObjectId.isValid(userId)

@@ -1,6 +1,6 @@
 import { createSigner } from 'fast-jwt'
 import t from 'tap'
-import { ACCESS_SECRET, REFRESH_SECRET, build, cookie, jwtClaims, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+import { ACCESS_SECRET, REFRESH_SECRET, build, cookie, jwtClaims, me, PASSWORD, recordFindOne, registerBearer, uniqueEmail } from '../helper.js'
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
@@ -24,17 +24,10 @@ t.test('GET /users/me with bearer, cookie, and both', async t => {
 t.test('GET /users/me reads only the profile\'s fields: no password hash, no sessions', async t => {
   const app = await build(t)
   const a = await registerBearer(app)
-  const collection = app.models.users.collection
-  const findOne = collection.findOne
-  const fetched: unknown[] = []
-  collection.findOne = async function (this: unknown, ...args: Parameters<typeof findOne>) {
-    const doc = await findOne.apply(this, args)
-    fetched.push(doc)
-    return doc
-  } as typeof findOne
+  const reads = recordFindOne(app.models.users.collection)
   t.equal((await me(app, a.accessToken)).statusCode, 200)
-  t.equal(fetched.length, 1, 'one read')
-  t.same(Object.keys(fetched[0] as object).sort(), ['_id', 'createdAt', 'email', 'name', 'roles'])
+  t.equal(reads.length, 1, 'one read')
+  t.same(Object.keys(reads[0]!.doc as object).sort(), ['_id', 'createdAt', 'email', 'name', 'roles'])
 })
 
 t.test('no token → 401 AUTH_NO_TOKEN', async t => {
