@@ -37,14 +37,14 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
      * version gets AUTH_TOKEN_EXPIRED: a refresh fixes it.
      */
     async verifySession (claims: AccessClaims): Promise<void> {
-      const user = await store.read(claims.sub)
+      const user = await store.readSessionState(claims.sub)
       const now = new Date()
       if (!user || !liveSessions(user.sessions, now).some(s => s.id === claims.sid)) throw new SessionRevokedError()
       if (user.tokenVersion !== claims.ver) throw new TokenExpiredError()
     },
 
     async listSessions (userId: string, currentSid: string): Promise<SessionView[]> {
-      const user = await store.read(userId)
+      const user = await store.readSessionState(userId)
       if (!user) throw new SessionRevokedError()
       const now = new Date()
       return liveSessions(user.sessions, now).map(s => ({

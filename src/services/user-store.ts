@@ -26,6 +26,8 @@ export type StoredUser = UserFields & { _id: Types.ObjectId }
 /** What a profile shows of a user: no password hash, no sessions. */
 export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'name' | 'roles' | 'createdAt'>
 export const PROFILE_PROJECTION = { email: 1, name: 1, roles: 1, createdAt: 1 } as const
+/** What the session check and the session list need of a user. */
+export type SessionState = Pick<StoredUser, '_id' | 'sessions' | 'tokenVersion'>
 
 /** Optimistic-concurrency retries for one write; contention is per user. */
 const CAS_ATTEMPTS = 10
@@ -104,6 +106,11 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
     return result
   }
 
+  /** A lean read of some fields of a user, or null for an unknown or malformed id. */
+  const readFields = <T>(userId: string, projection: Readonly<Record<string, 1>>) => Types.ObjectId.isValid(userId)
+    ? users.collection.findOne<T>({ _id: new Types.ObjectId(userId) }, { projection })
+    : Promise.resolve(null)
+
   return {
     /** Lean read by (normalized) email, for login. */
     findByEmail (email: string): Promise<StoredUser | null> {
@@ -115,9 +122,12 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
      * without the sessions and the password hash (and without hydrating a mongoose document).
      */
     readProfile (userId: string): Promise<UserProfile | null> {
-      return Types.ObjectId.isValid(userId)
-        ? users.collection.findOne<UserProfile>({ _id: new Types.ObjectId(userId) }, { projection: PROFILE_PROJECTION })
-        : Promise.resolve(null)
+      return readFields<UserProfile>(userId, PROFILE_PROJECTION)
+    },
+
+    /** The user's sessions and token version, lean, or null: no password hash, no profile. */
+    readSessionState (userId: string): Promise<SessionState | null> {
+      return readFields<SessionState>(userId, { sessions: 1, tokenVersion: 1 })
     },
 
     /** The user, or null for an unknown or malformed id. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BEARER, build, cookie, jwtClaims, me, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, build, cookie, jwtClaims, me, PASSWORD, recordFindOne, refreshBearer, registerBearer } from '../helper.js'
 import type { FastifyInstance } from 'fastify'
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
@@ -25,6 +25,15 @@ t.test('GET /auth/sessions lists devices without tokens', async t => {
   const doc = await app.mongo.collection('users').findOne({ email: a.user.email })
   for (const s of doc!.sessions) t.notOk(res.body.includes(s.tokenHash), 'no hashes in the listing')
   t.notOk(res.body.includes(phone.refreshToken))
+})
+
+t.test('the session check and the listing read the sessions and token version only', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const reads = recordFindOne(app.models.users.collection)
+  t.equal((await app.inject({ method: 'GET', url: '/auth/sessions', headers: auth(a.accessToken) })).statusCode, 200)
+  t.equal(reads.length, 2, 'the check (verifySession) and the listing')
+  for (const read of reads) t.same(Object.keys(read.doc as object).sort(), ['_id', 'sessions', 'tokenVersion'], 'no password hash, no profile')
 })
 
 t.test('DELETE /auth/sessions/:id revokes one device; someone else\'s id is a 404', async t => {
