@@ -20,43 +20,39 @@ const secondsUntil = (until: Date, now: Date) => Math.ceil((until.getTime() - no
  * or not, so its answers reveal nothing about which accounts exist.
  */
 export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: number) {
-  const throttle = {
-    /**
-     * Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked; checked before the password.
-     * Otherwise tells whether failures are on record (so a success only resets when needed).
-     */
-    async assertAllowed (email: string, now = new Date()): Promise<boolean> {
-      const doc = await attempts.findById(emailKey(email), null, { lean: true })
-      if (doc?.lockedUntil && doc.lockedUntil > now) {
-        throw new TooManyAttemptsError(secondsUntil(doc.lockedUntil, now))
-      }
-      return doc !== null
-    },
+  /**
+   * Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked. Otherwise tells whether failures
+   * are on record (so a success only resets when needed).
+   */
+  async function assertAllowed (email: string, now = new Date()): Promise<boolean> {
+    const doc = await attempts.findById(emailKey(email), null, { lean: true })
+    if (doc?.lockedUntil && doc.lockedUntil > now) {
+      throw new TooManyAttemptsError(secondsUntil(doc.lockedUntil, now))
+    }
+    return doc !== null
+  }
 
-    /**
-     * Counts a failure, locking the account once there are enough. Returns the seconds left on a
-     * lock that other attempts' failures set while this one was being checked (0 if none): the
-     * caller refuses this attempt like any attempt made during the lock.
-     */
-    async recordFailure (email: string, now = new Date()): Promise<number> {
-      const _id = emailKey(email)
-      const stale = new Date(now.getTime() - FAILURE_WINDOW_MS)
-      // Forget an old streak first (conditional, so a concurrent fresh failure is never erased).
-      await attempts.deleteOne({ _id, lastFailureAt: { $lt: stale } })
-      const doc = await attempts.findOneAndUpdate(
-        { _id },
-        { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
-        { upsert: true, returnDocument: 'after' }
-      )
-      const lockMs = lockDurationMs(doc.failures, maxFailures)
-      if (lockMs > 0) await attempts.updateOne({ _id }, { $set: { lockedUntil: new Date(now.getTime() + lockMs) } })
-      return doc.lockedUntil && doc.lockedUntil > now ? secondsUntil(doc.lockedUntil, now) : 0
-    },
+  /**
+   * Counts a failure, locking the account once there are enough. Returns the seconds left on a
+   * lock that other attempts' failures set while this one was being checked (0 if none): the
+   * caller refuses this attempt like any attempt made during the lock.
+   */
+  async function recordFailure (email: string, now = new Date()): Promise<number> {
+    const _id = emailKey(email)
+    const stale = new Date(now.getTime() - FAILURE_WINDOW_MS)
+    // Forget an old streak first (conditional, so a concurrent fresh failure is never erased).
+    await attempts.deleteOne({ _id, lastFailureAt: { $lt: stale } })
+    const doc = await attempts.findOneAndUpdate(
+      { _id },
+      { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
+      { upsert: true, returnDocument: 'after' }
+    )
+    const lockMs = lockDurationMs(doc.failures, maxFailures)
+    if (lockMs > 0) await attempts.updateOne({ _id }, { $set: { lockedUntil: new Date(now.getTime() + lockMs) } })
+    return doc.lockedUntil && doc.lockedUntil > now ? secondsUntil(doc.lockedUntil, now) : 0
+  }
 
-    async reset (email: string): Promise<void> {
-      await attempts.deleteOne({ _id: emailKey(email) })
-    },
-
+  return {
     /** Deletes the records that can no longer count or lock; returns how many. */
     async prune (now = new Date()): Promise<number> {
       return (await attempts.deleteMany({ lastFailureAt: { $lt: new Date(now.getTime() - ATTEMPT_RECORD_TTL_MS) } })).deletedCount
@@ -65,15 +61,17 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
     /**
      * Runs a password check for `email` under its lock, as login and the password change do:
      * refused while locked; a wrong password (`check` resolving to false) is counted and throws
-     * `hooks.wrong()`; a success resets the count and resolves to what `check` resolved to. The lock is checked before the check and again after it: checks sent
-     * together all pass the first, and those that end once their predecessors' failures have
-     * locked the account get the lock's 429, right password or not, so they get no more answers
-     * than the limit allows.
+     * `hooks.wrong()`; a success resets the count and resolves to what `check` resolved to.
+     *
+     * The lock is checked before the check and again after it: checks sent together all pass
+     * the first, and those that end once their predecessors' failures have locked the account
+     * get the lock's 429, right password or not, so they get no more answers than the limit
+     * allows.
      */
     async checkPassword<T> (email: string, check: () => Promise<T | false>, hooks: PasswordCheckHooks): Promise<T> {
       const allowed = async () => {
         try {
-          return await throttle.assertAllowed(email)
+          return await assertAllowed(email)
         } catch (err) {
           await hooks.locked()
           throw err
@@ -82,15 +80,15 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
       await allowed()
       const passed = await check()
       if (passed === false) {
-        const lockedSeconds = await throttle.recordFailure(email)
+        const lockedSeconds = await recordFailure(email)
         await hooks.failed()
         throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : hooks.wrong()
       }
-      if (await allowed()) await throttle.reset(email)
+      // A success resets the count (when there is one).
+      if (await allowed()) await attempts.deleteOne({ _id: emailKey(email) })
       return passed
     }
   }
-  return throttle
 }
 
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>
