@@ -3,7 +3,7 @@
 import { getPriority, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import Fastify from 'fastify'
-import { auditLogFor, authServiceFor } from '../plugins/app/services.js'
+import { auditLogFor, authServiceFor, loginThrottleFor } from '../plugins/app/services.js'
 import type { Config } from './config.js'
 import { registerCore } from './core.js'
 import { configureHashing, hashingReady } from './lib/passwords.js'
@@ -34,7 +34,7 @@ try {
   process.exit(1)
 }
 
-const service = authServiceFor(fastify, auditLogFor(fastify)) as unknown as Record<Call['method'], (...args: unknown[]) => Promise<unknown>>
+const service = authServiceFor(fastify, auditLogFor(fastify), loginThrottleFor(fastify)) as unknown as Record<Call['method'], (...args: unknown[]) => Promise<unknown>>
 
 port.on('message', (msg: Call | { close: true }) => {
   if ('close' in msg) {

@@ -30,12 +30,12 @@ export function loginThrottleFor (fastify: FastifyInstance): LoginThrottle {
 }
 
 /** The auth service over this app's models and keys (built here, or in the auth thread). */
-export function authServiceFor (fastify: FastifyInstance, audit: AuditLog): AuthService {
+export function authServiceFor (fastify: FastifyInstance, audit: AuditLog, throttle: LoginThrottle): AuthService {
   const { config, models, jwt } = fastify
   return createAuthService({
     users: models.users,
     claims: models.claims,
-    throttle: loginThrottleFor(fastify),
+    throttle,
     audit,
     verifyRefresh: token => jwt.refresh.verify(token),
     accessTtlSeconds: config.accessTokenTtlSeconds,
@@ -52,7 +52,9 @@ export default fp<{ mongoUrl: string }>(async function services (fastify, opts) 
   configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
   const audit = auditLogFor(fastify)
   fastify.decorate('auditLog', audit)
-  const local = authServiceFor(fastify, audit)
+  const throttle = loginThrottleFor(fastify)
+  fastify.decorate('loginThrottle', throttle)
+  const local = authServiceFor(fastify, audit, throttle)
   if (config.AUTH_THREAD) {
     // Registration and login in the auth thread, which checks its own hashing at boot; this
     // thread's hashing (password changes only) starts on first use.
@@ -64,8 +66,6 @@ export default fp<{ mongoUrl: string }>(async function services (fastify, opts) 
     await hashingReady()
     fastify.decorate('authService', local)
   }
-  const throttle = loginThrottleFor(fastify)
-  fastify.decorate('loginThrottle', throttle)
   fastify.decorate('accountService', createAccountService({ users: models.users, audit, throttle }))
 
   const pruner = setInterval(() => {
