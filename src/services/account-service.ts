@@ -8,7 +8,7 @@ import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
-import { createUserStore, PROFILE_PROJECTION, type UserProfile } from './user-store.js'
+import { createUserStore } from './user-store.js'
 
 export interface SessionView {
   id: string
@@ -108,11 +108,8 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
     },
 
     async listUsers (page: number, limit: number): Promise<{ users: PublicUser[], total: number }> {
-      const [docs, total] = await Promise.all([
-        users.find({}, PROFILE_PROJECTION).sort({ createdAt: 1, _id: 1 }).skip((page - 1) * limit).limit(limit).lean<UserProfile[]>(),
-        users.countDocuments()
-      ])
-      return { users: docs.map(toPublicUser), total }
+      const [profiles, total] = await Promise.all([store.listProfiles((page - 1) * limit, limit), users.countDocuments()])
+      return { users: profiles.map(toPublicUser), total }
     }
   }
 }

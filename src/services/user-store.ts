@@ -25,9 +25,13 @@ export type StoredUser = UserFields & { _id: Types.ObjectId }
 
 /** What a profile shows of a user: no password hash, no sessions. */
 export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'name' | 'roles' | 'createdAt'>
-export const PROFILE_PROJECTION = { email: 1, name: 1, roles: 1, createdAt: 1 } as const
 /** What the session check and the session list need of a user. */
 export type SessionState = Pick<StoredUser, '_id' | 'sessions' | 'tokenVersion'>
+
+/** The fields to fetch for a `T` (`_id` comes anyway); the compiler keeps the two in step. */
+type Projection<T> = Record<Exclude<keyof T, '_id'>, 1>
+const PROFILE_FIELDS: Projection<UserProfile> = { email: 1, name: 1, roles: 1, createdAt: 1 }
+const SESSION_STATE_FIELDS: Projection<SessionState> = { sessions: 1, tokenVersion: 1 }
 
 /** Optimistic-concurrency retries for one write; contention is per user. */
 const CAS_ATTEMPTS = 10
@@ -107,7 +111,7 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
   }
 
   /** A lean read of some fields of a user, or null for an unknown or malformed id. */
-  const readFields = <T>(userId: string, projection: Readonly<Record<string, 1>>) => Types.ObjectId.isValid(userId)
+  const readFields = <T>(userId: string, projection: Projection<T>) => Types.ObjectId.isValid(userId)
     ? users.collection.findOne<T>({ _id: new Types.ObjectId(userId) }, { projection })
     : Promise.resolve(null)
 
@@ -122,12 +126,17 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
      * without the sessions and the password hash (and without hydrating a mongoose document).
      */
     readProfile (userId: string): Promise<UserProfile | null> {
-      return readFields<UserProfile>(userId, PROFILE_PROJECTION)
+      return readFields<UserProfile>(userId, PROFILE_FIELDS)
+    },
+
+    /** A page of profiles, oldest account first (lean, the same fields). */
+    listProfiles (skip: number, limit: number): Promise<UserProfile[]> {
+      return users.find({}, PROFILE_FIELDS).sort({ createdAt: 1, _id: 1 }).skip(skip).limit(limit).lean<UserProfile[]>().exec()
     },
 
     /** The user's sessions and token version, lean, or null: no password hash, no profile. */
     readSessionState (userId: string): Promise<SessionState | null> {
-      return readFields<SessionState>(userId, { sessions: 1, tokenVersion: 1 })
+      return readFields<SessionState>(userId, SESSION_STATE_FIELDS)
     },
 
     /** The user, or null for an unknown or malformed id. */
