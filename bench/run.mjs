@@ -27,7 +27,7 @@ const USERS = args.smoke ? 12 : Number(args.users)
 const ROUNDS = args.smoke ? 1 : Number(args.rounds)
 const PASSWORD = 'correct horse battery'
 const CLK_TCK = 100
-const PORTS = { db: 27217, ours: 3301, bare: 3302, tutorial: 3303, betterAuth: 3304 }
+const PORTS = { db: 27217, ours: 3301, bare: 3302, tutorial: 3303, betterAuth: 3304, configured: 3305 }
 
 const children = []
 function start (script, env = {}, nodeArgs = []) {
@@ -227,6 +227,8 @@ const ours = start('src/server.ts', {
 ours.label = 'server'
 const bare = start(join(here, 'baselines/bare.mjs'), { PORT: String(PORTS.bare) })
 bare.label = 'server'
+const configured = start(join(here, 'baselines/bare-configured.ts'), { PORT: String(PORTS.configured), LOG_LEVEL: 'warn' }, ['--import', 'tsx'])
+configured.label = 'server'
 const tutorial = start(join(here, 'baselines/tutorial.mjs'), { PORT: String(PORTS.tutorial), MONGO_URL: dbUrl('tutorial') })
 tutorial.label = 'server'
 const ba = start(join(here, 'baselines/better-auth.mjs'), { PORT: String(PORTS.betterAuth), MONGO_URL: dbUrl('better_auth') })
@@ -263,6 +265,7 @@ const withDb = p => [p, db]
 console.error('warming up (JIT, connection pools; not measured)…')
 const warm = (port, path, headers) => autocannon({ url: `http://127.0.0.1:${port}${path}`, headers, duration: Math.min(3, DURATION), connections: 20 })
 await warm(PORTS.bare, '/auth/verify', {})
+await warm(PORTS.configured, '/auth/verify', {})
 await warm(PORTS.ours, '/auth/verify', bearer(oursSessions[0].accessToken))
 await warm(PORTS.ours, '/users/me', bearer(oursSessions[0].accessToken))
 await warm(PORTS.ours, '/users/me', { cookie: oursCookie })
@@ -290,9 +293,10 @@ const perRound = (rounds, f) => ({ median: median(rounds.map(f)), each: rounds.m
 /** The row of the round whose `key` row has the median req/s: it stands for the rounds in single comparisons. */
 const medianRow = (rounds, key) => rounds.find(r => r[key].rps === median(rounds.map(v => v[key].rps)))[key]
 
-console.error(`verify path: bare and ours interleaved, ${ROUNDS} rounds…`)
+console.error(`verify path: the bare routes and ours interleaved, ${ROUNDS} rounds…`)
 const verifyRounds = await interleaved({
   bare: tag => scenario(`verify: bare route, no auth${tag}`, 'bare', [bare], { port: PORTS.bare, path: '/auth/verify', connections: 50 }),
+  configured: tag => scenario(`verify: bare route, no auth, our server's options${tag}`, 'bare', [configured], { port: PORTS.configured, path: '/auth/verify', connections: 50 }),
   bearer: tag => scenario(`verify: GET /auth/verify, bearer${tag}`, 'ours', [ours], { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), connections: 50 }),
   cookie: tag => scenario(`verify: GET /auth/verify, cookie${tag}`, 'ours', [ours], { port: PORTS.ours, path: '/auth/verify', headers: { cookie: oursCookie }, connections: 50 })
 })
@@ -300,6 +304,9 @@ const oursBearer = medianRow(verifyRounds, 'bearer')
 const bearerVsBare = perRound(verifyRounds, r => r.bearer.rps / r.bare.rps)
 const cookieVsBare = perRound(verifyRounds, r => r.cookie.rps / r.bare.rps)
 const cpuVsBare = perRound(verifyRounds, r => r.bare.usPerReq / r.bearer.usPerReq)
+const bearerVsConfigured = perRound(verifyRounds, r => r.bearer.rps / r.configured.rps)
+const cpuVsConfigured = perRound(verifyRounds, r => r.configured.usPerReq / r.bearer.usPerReq)
+const configuredVsBare = perRound(verifyRounds, r => r.configured.rps / r.bare.rps)
 const tutString = await scenario('verify: tutorial, string secret', 'tutorial', [tutorial], { port: PORTS.tutorial, path: '/auth/verify', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
 const tutKey = await scenario('verify: tutorial, KeyObject secret', 'tutorial', [tutorial], { port: PORTS.tutorial, path: '/auth/verify-keyobject', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
 const baSession = await scenario('session: better-auth get-session', 'better-auth', withDb(ba), { port: PORTS.betterAuth, path: '/api/auth/get-session', headers: { cookie: baCookies[0], ...baOrigin }, connections: 50 })
@@ -378,6 +385,9 @@ const multiples = ({ median, each }) => `${median.toFixed(1)}× (${each.map(x =>
 print(`| bearer verify / bare route, median of ${ROUNDS} interleaved rounds (each round) | ${percents(bearerVsBare)} | ≥ 85 % |`)
 print(`| cookie verify / bare route, likewise | ${percents(cookieVsBare)} | |`)
 print(`| server CPU per request: bare / bearer verify, likewise | ${percents(cpuVsBare)} | the same ratio, less noisy |`)
+print(`| bare route with our server's options / bare route, likewise: what logging, timeouts and headers cost | ${percents(configuredVsBare)} | |`)
+print(`| bearer verify / bare route with our server's options, likewise: what authenticating costs | ${percents(bearerVsConfigured)} | |`)
+print(`| server CPU per request: bare route with our options / bearer verify, likewise | ${percents(cpuVsConfigured)} | |`)
 print(`| bearer verify / tutorial (string secret) | ${times(oursBearer.rps, tutString.rps)} | ≥ 15× |`)
 print(`| bearer verify / tutorial (KeyObject) | ${times(oursBearer.rps, tutKey.rps)} | |`)
 print(`| bearer verify / better-auth get-session | ${times(oursBearer.rps, baSession.rps)} | ≥ 30× |`)

@@ -4,13 +4,13 @@ import type { AccessClaims } from '../../src/lib/tokens.js'
 import { AUTHENTICATED, errorResponses } from '../../src/schemas/common.js'
 
 /** What still matters on a JSON answer to a machine: no sniffing, no caching, no rendering. */
-const MACHINE_HEADERS = {
+export const MACHINE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'"
 }
 
-const Verified = Type.Object({
+export const Verified = Type.Object({
   userId: Type.String(),
   sessionId: Type.String(),
   roles: Type.Array(Type.String()),

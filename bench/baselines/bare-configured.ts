@@ -1,0 +1,16 @@
+// Baseline (a′): the bare route of baseline (a), served the way our server serves /auth/verify
+// but with no authentication: the same server options (src/server-options.ts: the pino logger
+// with its redaction, socket and request timeouts), the same response schema and the same
+// machine headers. Our bearer verify against this one is the cost of authenticating alone; this
+// one against the bare route is the cost of those options (bench/README.md).
+import Fastify from 'fastify'
+import { loadConfig } from '../../src/config.js'
+import { serverOptions } from '../../src/server-options.js'
+import { MACHINE_HEADERS, Verified } from '../../routes/auth/verify.js'
+
+const app = Fastify(serverOptions(loadConfig()))
+const answer = { userId: '6b0442661b7ba7fd0bc37eb6', sessionId: '0b37c35eb371ee156e994afd552e5781', roles: ['user'], expiresAt: '2030-01-01T00:00:00.000Z' }
+app.get('/auth/verify', { schema: { response: { 200: Verified } } }, function (_request, reply) {
+  reply.headers(MACHINE_HEADERS).send(answer)
+})
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
