@@ -96,6 +96,8 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
         wrong: () => new WrongPasswordError()
       })
       const passwordHash = await hashPassword(newPassword)
+      // Written on the read the password was checked against, if nobody wrote since (one read in
+      // all); otherwise decided again on a fresh read.
       await store.update(claims.sub, revoked, (fresh, sessions) => {
         // A concurrent change won: do not overwrite a password this request did not verify.
         if (fresh.passwordHash !== user.passwordHash) throw new WrongPasswordError()
@@ -103,7 +105,7 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
           result: undefined,
           write: { passwordHash, sessions: sessions.filter(s => s.id === claims.sid), bumpTokenVersion: true }
         }
-      })
+      }, user)
       await audit.record('password.changed', { userId: claims.sub, sessionId: claims.sid, meta })
     },
 

@@ -110,9 +110,9 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
     return result
   }
 
-  /** A lean read of some fields of a user, or null for an unknown or malformed id. */
-  const readFields = <T>(userId: string, projection: Projection<T>) => Types.ObjectId.isValid(userId)
-    ? users.collection.findOne<T>({ _id: new Types.ObjectId(userId) }, { projection })
+  /** A lean read of some fields of a user (all of them: null), or null for an unknown or malformed id. */
+  const readFields = <T>(userId: string, projection: Projection<T> | null) => Types.ObjectId.isValid(userId)
+    ? users.collection.findOne<T>({ _id: new Types.ObjectId(userId) }, projection ? { projection } : {})
     : Promise.resolve(null)
 
   return {
@@ -139,9 +139,12 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
       return readFields<SessionState>(userId, SESSION_STATE_FIELDS)
     },
 
-    /** The user, or null for an unknown or malformed id. */
-    read (userId: string): Promise<UserDocument | null> {
-      return Types.ObjectId.isValid(userId) ? users.findById(userId) : Promise.resolve(null)
+    /**
+     * The whole user, lean, or null for an unknown or malformed id: for a caller that checks
+     * something first and then passes this read to `update` as its hint.
+     */
+    read (userId: string): Promise<StoredUser | null> {
+      return readFields<StoredUser>(userId, null)
     },
 
     /**

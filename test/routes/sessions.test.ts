@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BEARER, build, cookie, jwtClaims, me, PASSWORD, recordFindOne, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, build, cookie, holdHashing, jwtClaims, me, PASSWORD, recordFindOne, refreshBearer, registerBearer } from '../helper.js'
 import type { FastifyInstance } from 'fastify'
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
@@ -106,6 +106,36 @@ t.test('POST /auth/password keeps the current session and revokes the others', a
 
   t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: a.user.email, password: PASSWORD } })).statusCode, 401, 'old password dead')
   t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: a.user.email, password: 'brand new password' } })).statusCode, 200, 'new password works')
+})
+
+t.test('a password change reads the user once; of two racing on the same current password, one lands', async t => {
+  const app = await build(t, { AUTH_THREAD: false, HASH_CONCURRENCY: 1 })
+  const change = (token: string, newPassword: string) =>
+    app.inject({ method: 'POST', url: '/auth/password', headers: auth(token), payload: { currentPassword: PASSWORD, newPassword } })
+  // Reads of the whole user (the session check before the handler reads only its own fields).
+  const reads = recordFindOne(app.models.users.collection)
+  const userReads = () => reads.filter(r => r.doc && 'passwordHash' in (r.doc as object)).length
+
+  const solo = await registerBearer(app)
+  const before = userReads()
+  t.equal((await change(solo.accessToken, 'a new password for solo')).statusCode, 204)
+  t.equal(userReads() - before, 1, 'the write lands on the read the password was checked against')
+
+  const owner = await registerBearer(app)
+  const other = await loginBearer(app, owner.user.email)
+  // Both read the user before either check ends; the checks and the new hashes then run one at a time.
+  const hold = holdHashing(1)
+  const racing = [change(owner.accessToken, 'first new password'), change(other.accessToken, 'second new password')]
+  await hold.queued(2)
+  const answers = await Promise.all(racing)
+  t.same(answers.map(a => a.statusCode).sort(), [204, 401], 'one lands, the other is refused')
+  const loser = answers.find(a => a.statusCode === 401)!
+  t.equal(loser.json().code, 'AUTH_WRONG_PASSWORD', 'its current password is no longer the current one')
+  const won = answers[0]!.statusCode === 204 ? 'first new password' : 'second new password'
+  const lost = won === 'first new password' ? 'second new password' : 'first new password'
+  const login = (password: string) => app.inject({ method: 'POST', url: '/auth/login', payload: { email: owner.user.email, password } })
+  t.equal((await login(lost)).statusCode, 401, 'the refused change wrote nothing')
+  t.equal((await login(won)).statusCode, 200, 'the winner\'s password stands')
 })
 
 t.test('cookie clients: logout-all clears cookies', async t => {
