@@ -1,8 +1,8 @@
 // Baseline (a′): the bare route of baseline (a), served the way our server serves /auth/verify
 // but with no authentication: the same server options (src/server-options.ts: the pino logger
 // with its redaction, socket and request timeouts), the same response schema and the same
-// machine headers. Our bearer verify against this one is the cost of authenticating alone; this
-// one against the bare route is the cost of those options (bench/README.md).
+// machine headers. This one against the bare route is what those options cost; our bearer verify
+// against this one, the rest: authenticating, in a whole application (bench/README.md).
 import Fastify from 'fastify'
 import { loadConfig } from '../../src/config.js'
 import { serverOptions } from '../../src/server-options.js'
