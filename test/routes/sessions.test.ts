@@ -131,8 +131,7 @@ t.test('a password change reads the user once; of two racing on the same current
   t.same(answers.map(a => a.statusCode).sort(), [204, 401], 'one lands, the other is refused')
   const loser = answers.find(a => a.statusCode === 401)!
   t.equal(loser.json().code, 'AUTH_WRONG_PASSWORD', 'its current password is no longer the current one')
-  const won = answers[0]!.statusCode === 204 ? 'first new password' : 'second new password'
-  const lost = won === 'first new password' ? 'second new password' : 'first new password'
+  const [won, lost] = answers[0]!.statusCode === 204 ? ['first new password', 'second new password'] : ['second new password', 'first new password']
   const login = (password: string) => app.inject({ method: 'POST', url: '/auth/login', payload: { email: owner.user.email, password } })
   t.equal((await login(lost)).statusCode, 401, 'the refused change wrote nothing')
   t.equal((await login(won)).statusCode, 200, 'the winner\'s password stands')
