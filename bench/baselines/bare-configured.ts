@@ -7,10 +7,10 @@ import Fastify from 'fastify'
 import { loadConfig } from '../../src/config.js'
 import { serverOptions } from '../../src/server-options.js'
 import { MACHINE_HEADERS, Verified } from '../../routes/auth/verify.js'
+import { VERIFIED } from './answer.mjs'
 
 const app = Fastify(serverOptions(loadConfig()))
-const answer = { userId: '6b0442661b7ba7fd0bc37eb6', sessionId: '0b37c35eb371ee156e994afd552e5781', roles: ['user'], expiresAt: '2030-01-01T00:00:00.000Z' }
 app.get('/auth/verify', { schema: { response: { 200: Verified } } }, function (_request, reply) {
-  reply.headers(MACHINE_HEADERS).send(answer)
+  reply.headers(MACHINE_HEADERS).send(VERIFIED)
 })
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
