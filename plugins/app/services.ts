@@ -6,6 +6,7 @@ import { createAuditLog, type AuditLog } from '../../src/services/audit-log.js'
 import { createAuthService, type AuthService } from '../../src/services/auth-service.js'
 import { startAuthThread } from '../../src/services/auth-thread.js'
 import { createLoginThrottle, type LoginThrottle } from '../../src/services/login-throttle.js'
+import { createUserStore, type UserStore } from '../../src/services/user-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,11 +30,16 @@ export function loginThrottleFor (fastify: FastifyInstance): LoginThrottle {
   return createLoginThrottle(fastify.models.attempts, fastify.config.LOGIN_MAX_FAILURES)
 }
 
+/** One per thread, shared by its services (see src/services/user-store.ts). */
+export function userStoreFor (fastify: FastifyInstance): UserStore {
+  return createUserStore(fastify.models.users, { recentUsersBytes: fastify.config.REFRESH_STATE_CACHE_MB * 1024 * 1024 })
+}
+
 /** The auth service over this app's models and keys (built here, or in the auth thread). */
-export function authServiceFor (fastify: FastifyInstance, audit: AuditLog, throttle: LoginThrottle): AuthService {
+export function authServiceFor (fastify: FastifyInstance, audit: AuditLog, throttle: LoginThrottle, users = userStoreFor(fastify)): AuthService {
   const { config, models, jwt } = fastify
   return createAuthService({
-    users: models.users,
+    users,
     claims: models.claims,
     throttle,
     audit,
@@ -42,19 +48,19 @@ export function authServiceFor (fastify: FastifyInstance, audit: AuditLog, throt
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     graceSeconds: config.REFRESH_GRACE_SECONDS,
     maxSessions: config.MAX_SESSIONS_PER_USER,
-    userStateCacheBytes: config.REFRESH_STATE_CACHE_MB * 1024 * 1024,
     adminEmails: config.adminEmails
   })
 }
 
 export default fp<{ mongoUrl: string }>(async function services (fastify, opts) {
-  const { config, models } = fastify
+  const { config } = fastify
   configureHashing({ worker: config.HASH_WORKER, concurrency: config.HASH_CONCURRENCY })
   const audit = auditLogFor(fastify)
   fastify.decorate('auditLog', audit)
   const throttle = loginThrottleFor(fastify)
   fastify.decorate('loginThrottle', throttle)
-  const local = authServiceFor(fastify, audit, throttle)
+  const users = userStoreFor(fastify)
+  const local = authServiceFor(fastify, audit, throttle, users)
   if (config.AUTH_THREAD) {
     // Registration and login in the auth thread, which checks its own hashing at boot; this
     // thread's hashing (password changes only) starts on first use.
@@ -66,7 +72,7 @@ export default fp<{ mongoUrl: string }>(async function services (fastify, opts) 
     await hashingReady()
     fastify.decorate('authService', local)
   }
-  fastify.decorate('accountService', createAccountService({ users: models.users, audit, throttle }))
+  fastify.decorate('accountService', createAccountService({ users, audit, throttle }))
 
   const pruner = setInterval(() => {
     audit.prune().catch(err => fastify.log.error({ err }, 'audit pruning failed'))

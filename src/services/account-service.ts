@@ -1,4 +1,3 @@
-import type { UserModel } from '../../models/user.js'
 import {
   SessionNotFoundError, SessionRevokedError, TokenExpiredError, UserNotFoundError, WrongPasswordError
 } from '../errors.js'
@@ -8,7 +7,7 @@ import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
-import { createUserStore } from './user-store.js'
+import type { UserStore } from './user-store.js'
 
 export interface SessionView {
   id: string
@@ -20,8 +19,7 @@ export interface SessionView {
 }
 
 /** What a signed-in user (and an admin) can do to accounts and sessions. */
-export function createAccountService ({ users, audit, throttle }: { users: UserModel, audit: AuditLog, throttle: LoginThrottle }) {
-  const store = createUserStore(users)
+export function createAccountService ({ users: store, audit, throttle }: { users: UserStore, audit: AuditLog, throttle: LoginThrottle }) {
   const revoked = () => new SessionRevokedError()
   const notFound = () => new UserNotFoundError()
 
@@ -110,7 +108,7 @@ export function createAccountService ({ users, audit, throttle }: { users: UserM
     },
 
     async listUsers (page: number, limit: number): Promise<{ users: PublicUser[], total: number }> {
-      const [profiles, total] = await Promise.all([store.listProfiles((page - 1) * limit, limit), users.countDocuments()])
+      const [profiles, total] = await Promise.all([store.listProfiles((page - 1) * limit, limit), store.count()])
       return { users: profiles.map(toPublicUser), total }
     }
   }

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose'
 import type { EmailClaimModel } from '../../models/email-claim.js'
 import { emailKey } from '../../models/email-claim.js'
-import type { UserDocument, UserModel } from '../../models/user.js'
+import type { UserDocument } from '../../models/user.js'
 import {
   EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
@@ -10,7 +10,7 @@ import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecor
 import { accessExpiry, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
-import { createUserStore, type StepFn, type StoredUser, type UserProfile } from './user-store.js'
+import type { StepFn, StoredUser, UserProfile, UserStore } from './user-store.js'
 
 export interface PublicUser {
   id: string
@@ -39,7 +39,11 @@ export interface ClientMeta {
 }
 
 export interface AuthServiceOptions {
-  users: UserModel
+  /**
+   * A refresh decides on the user's last known state there and confirms it by its CAS write: one
+   * database round trip instead of two while no one else writes to that user.
+   */
+  users: UserStore
   claims: EmailClaimModel
   /** Verifies signature, algorithm and expiry of a refresh JWT; throws otherwise. */
   verifyRefresh: (token: string) => unknown
@@ -47,11 +51,6 @@ export interface AuthServiceOptions {
   refreshTtlSeconds: number
   graceSeconds: number
   maxSessions: number
-  /**
-   * Memory for the users' last known state (16 MiB: ~8,000 users with two sessions), which lets a
-   * refresh skip its read, and a login whose read went stale while it hashed skip another; 0 disables.
-   */
-  userStateCacheBytes: number
   /** Normalized emails that get the `admin` role at registration. */
   adminEmails: readonly string[]
   throttle: LoginThrottle
@@ -76,10 +75,7 @@ export function toPublicUser (user: UserProfile): PublicUser {
 const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000
 
 export function createAuthService (opts: AuthServiceOptions) {
-  const { users, claims, throttle, audit } = opts
-  // A refresh decides on the user's last known state and confirms it by its CAS write: one
-  // database round trip instead of two while no one else writes to that user (src/services/user-store.ts).
-  const store = createUserStore(users, { recentUsersBytes: opts.userStateCacheBytes })
+  const { users: store, claims, throttle, audit } = opts
   const invalidRefresh = () => new InvalidRefreshTokenError()
   const withSessions = <T>(userId: string, step: StepFn<T>, hint?: StoredUser | 'recent') =>
     store.update(userId, invalidRefresh, step, hint)
@@ -146,7 +142,7 @@ export function createAuthService (opts: AuthServiceOptions) {
     }
     const existing = await claims.findById(_id)
     const stale = existing && Date.now() - existing.createdAt.getTime() > STALE_CLAIM_MS &&
-      !(await users.exists({ _id: existing.userId }))
+      !(await store.exists(existing.userId))
     if (!stale) throw new EmailTakenError()
     // Take over a crashed registration's claim, still atomically: only one deleter wins.
     const removed = await claims.findOneAndDelete({ _id, userId: existing.userId })
@@ -160,15 +156,14 @@ export function createAuthService (opts: AuthServiceOptions) {
       const passwordHash = await hashPassword(input.password)
       const _id = new Types.ObjectId()
       await claimEmail(email, _id)
-      let user: UserDocument
       try {
         const roles = opts.adminEmails.includes(email) ? ['user', 'admin'] : ['user']
-        user = await users.create({ _id, email, name: input.name?.trim() ?? '', passwordHash, roles })
+        await store.insert({ _id, email, name: input.name?.trim() ?? '', passwordHash, roles })
       } catch (err) {
         await claims.deleteOne({ _id: emailKey(email), userId: _id })
         throw isDuplicateKey(err) ? new EmailTakenError() : err
       }
-      return startSession(user.id, meta)
+      return startSession(_id.toHexString(), meta)
     },
 
     /** Same answer and the same argon2 work for an unknown email and a wrong password. */
@@ -188,7 +183,7 @@ export function createAuthService (opts: AuthServiceOptions) {
       })
       const userId = user._id.toString()
       if (needsRehash(user.passwordHash)) {
-        await users.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(input.password) } })
+        await store.replacePasswordHash(user._id, user.passwordHash, await hashPassword(input.password))
       }
       // The read is still a valid CAS snapshot after a rehash: that write leaves `rev` alone, and
       // starting a session writes only the sessions.

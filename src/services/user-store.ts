@@ -25,6 +25,8 @@ export type StoredUser = UserFields & { _id: Types.ObjectId }
 
 /** What a profile shows of a user: no password hash, no sessions. */
 export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'name' | 'roles' | 'createdAt'>
+/** What registration stores; the model fills in the rest (no sessions yet, version 0). */
+export type NewUser = Pick<StoredUser, '_id' | 'email' | 'name' | 'passwordHash' | 'roles'>
 /** What the session check and the session list need of a user. */
 export type SessionState = Pick<StoredUser, '_id' | 'sessions' | 'tokenVersion'>
 
@@ -58,6 +60,10 @@ function approximateBytes (user: StoredUser): number {
 /** The newer of two states of one user: `rev` counts the writes. */
 const newer = (a: StoredUser | undefined, b: StoredUser | undefined) => a && b ? (b.rev > a.rev ? b : a) : a ?? b
 
+/**
+ * The only code that reads or writes the users collection. Services share one store per thread,
+ * so that every write there updates the last known states `update(…, 'recent')` decides on.
+ */
 export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) {
   const recent = opts.recentUsersBytes
     ? new LRUCache<string, StoredUser>({ maxSize: opts.recentUsersBytes, sizeCalculation: approximateBytes })
@@ -120,6 +126,30 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
     : Promise.resolve(null)
 
   return {
+    /**
+     * Creates a user through the model, so its schema validates and defaults the document. A
+     * duplicate `_id` or email (where the database enforces it) rejects with code 11000.
+     */
+    async insert (fields: NewUser): Promise<void> {
+      await users.create(fields)
+    },
+
+    async exists (userId: Types.ObjectId): Promise<boolean> {
+      return (await users.exists({ _id: userId })) !== null
+    },
+
+    /**
+     * Replaces the password hash only if it is still `expected` (a rehash to new parameters at
+     * login). Leaves `rev` alone: the sessions, which the compare-and-swap guards, are unchanged.
+     */
+    async replacePasswordHash (userId: Types.ObjectId, expected: string, passwordHash: string): Promise<void> {
+      await users.updateOne({ _id: userId, passwordHash: expected }, { $set: { passwordHash } })
+    },
+
+    count (): Promise<number> {
+      return users.countDocuments().exec()
+    },
+
     /** Lean read by (normalized) email, for login. */
     findByEmail (email: string): Promise<StoredUser | null> {
       return users.collection.findOne<StoredUser>({ email })
@@ -189,3 +219,5 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
     }
   }
 }
+
+export type UserStore = ReturnType<typeof createUserStore>

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { BEARER, buildWithLogs, newDbName, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, buildWithLogs, jwtClaims, newDbName, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
 
 /**
  * A refresh decides on the server's last known state of the user and lets its compare-and-swap
@@ -85,6 +85,27 @@ t.test('a refresh reads the user only when its last known state is missing or st
   await refreshOn(b)
   await refreshOn(a)
   t.equal(counter.reads, 2, 'after a write elsewhere, one more read')
+})
+
+t.test('a write by the account routes keeps the state a refresh decides on current', async t => {
+  const { app } = await buildWithLogs(t)
+  const laptop = await registerBearer(app)
+  const phone = await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: laptop.user.email, password: PASSWORD } })
+  t.equal(phone.statusCode, 200)
+  const counter = countUserReads(app)
+  let res = await refreshBearer(app, laptop.refreshToken)
+  t.equal(res.statusCode, 200)
+  t.equal(counter.reads, 1, 'premise: the first refresh here reads the user (the logins ran in the auth thread)')
+  const { accessToken, refreshToken } = res.json()
+
+  const revoked = await app.inject({ method: 'DELETE', url: `/auth/sessions/${jwtClaims(phone.json().refreshToken).sid}`, headers: { authorization: `Bearer ${accessToken}` } })
+  t.equal(revoked.statusCode, 204)
+  const before = counter.reads
+  res = await refreshBearer(app, refreshToken)
+  t.equal(res.statusCode, 200)
+  t.equal(counter.reads, before, "the refresh decides on the state the revocation's write left, without reading it")
+  const stored = await app.mongo.collection('users').findOne({ email: laptop.user.email })
+  t.equal(stored?.sessions.length, 1, 'and its write keeps the revocation')
 })
 
 t.test('REFRESH_STATE_CACHE_MB=0: every refresh reads the user', async t => {
