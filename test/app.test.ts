@@ -1,5 +1,6 @@
-import type { InjectOptions } from 'fastify'
+import Fastify, { type InjectOptions } from 'fastify'
 import t from 'tap'
+import helmetPlugin from '../plugins/external/helmet.js'
 import { startEmbeddedMongo } from '../src/embedded-mongo.js'
 import { build, buildWithLogs, cookie, me, PASSWORD, registerBearer, uniqueEmail } from './helper.js'
 
@@ -64,6 +65,32 @@ t.test('security headers from helmet', async t => {
   const docs = await app.inject('/docs/static/index.html')
   t.match(docs.headers['content-security-policy'], /script-src 'self'/, 'docs UI has its own policy')
   t.not(docs.headers['content-security-policy'], csp)
+})
+
+t.test('the helmet plugin: the policy on every route, and a route\'s own helmet option still wins', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(helmetPlugin)
+  app.get('/default', async () => ({}))
+  app.get('/off', { helmet: false }, async () => ({}))
+  app.get('/own', { helmet: { frameguard: { action: 'sameorigin' } } }, async () => ({}))
+  app.get('/reply', async (_request, reply) => {
+    await reply.helmet({ frameguard: { action: 'sameorigin' } })
+    return {}
+  })
+  for (let i = 0; i < 2; i++) {
+    const res = await app.inject('/default')
+    t.equal(res.headers['x-frame-options'], 'DENY', `request ${i + 1}: the policy, built once, applies every time`)
+    t.match(res.headers['content-security-policy'], /^default-src 'none';/)
+  }
+  const off = await app.inject('/off')
+  t.equal(off.headers['x-frame-options'], undefined, 'helmet: false turns the headers off')
+  t.equal(off.headers['content-security-policy'], undefined)
+  const own = await app.inject('/own')
+  t.equal(own.headers['x-frame-options'], 'SAMEORIGIN', "a route's helmet option replaces the policy's setting")
+  t.match(own.headers['content-security-policy'], /frame-ancestors 'none'/, '…and keeps the rest of the policy')
+  t.equal((await app.inject('/reply')).headers['x-frame-options'], 'SAMEORIGIN', 'reply.helmet() still works')
+  t.equal((await app.inject('/missing')).headers['x-frame-options'], 'DENY', 'a 404 gets the policy too')
 })
 
 t.test('OpenAPI document lists every route with its error statuses', async t => {
