@@ -39,8 +39,9 @@ function start (script, env = {}, nodeArgs = []) {
   children.push(child)
   return child
 }
+/** Once per child: a second SIGTERM makes the server's close-with-grace skip its graceful close. */
 function stopAll () {
-  for (const c of children) c.kill('SIGTERM')
+  for (const c of children) if (!c.killed) c.kill('SIGTERM')
 }
 process.on('exit', stopAll)
 process.on('SIGINT', () => process.exit(130))
