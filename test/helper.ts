@@ -90,6 +90,10 @@ export async function registerBearer (app: FastifyInstance, email = uniqueEmail(
   return res.json()
 }
 
+export function loginBearer (app: FastifyInstance, email: string) {
+  return app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email, password: PASSWORD } })
+}
+
 export function refreshBearer (app: FastifyInstance, refreshToken: string) {
   return app.inject({ method: 'POST', url: '/auth/refresh', headers: BEARER, payload: { refreshToken } })
 }

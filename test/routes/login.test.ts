@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { BEARER, build, cookie, holdHashing, jwtClaims, me, PASSWORD, recordFindOne, registerBearer, uniqueEmail } from '../helper.js'
+import { BEARER, build, cookie, holdHashing, jwtClaims, loginBearer, me, PASSWORD, recordFindOne, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('login: 200 with a new session in either mode', async t => {
   const app = await build(t)
@@ -32,9 +31,6 @@ t.test('login: 200 with a new session in either mode', async t => {
   t.equal(doc?.sessions.length, 3, 'register + two logins = three sessions (devices)')
   t.equal(new Set(doc?.sessions.map((s: { id: string }) => s.id)).size, 3, 'each login mints a new session id')
 })
-
-const loginBearer = (app: FastifyInstance, email: string) =>
-  app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email, password: PASSWORD } })
 
 t.test('a login whose password check races "log out everywhere" starts no session', async t => {
   const app = await build(t, { AUTH_THREAD: false, HASH_CONCURRENCY: 1 })

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { BEARER, buildWithLogs, jwtClaims, newDbName, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, buildWithLogs, jwtClaims, loginBearer, newDbName, refreshBearer, registerBearer } from '../helper.js'
 
 /**
  * A refresh decides on the server's last known state of the user and lets its compare-and-swap
@@ -90,7 +90,7 @@ t.test('a refresh reads the user only when its last known state is missing or st
 t.test('a write by the account routes keeps the state a refresh decides on current', async t => {
   const { app } = await buildWithLogs(t)
   const laptop = await registerBearer(app)
-  const phone = await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: laptop.user.email, password: PASSWORD } })
+  const phone = await loginBearer(app, laptop.user.email)
   t.equal(phone.statusCode, 200)
   const counter = countUserReads(app)
   let res = await refreshBearer(app, laptop.refreshToken)
