@@ -98,7 +98,7 @@ const results = []
  * the CPU that `procs` (the server-side processes) and this process (the load generator) used
  * meanwhile. The server's hashing worker counts as the server, the DB does not.
  */
-async function measure (name, target, procs, connections, load) {
+async function measure (name, procs, connections, load) {
   const before = procs.map(p => procStats(p.pid))
   const loadBefore = process.cpuUsage()
   const { rps, total, p50, p99, errors, seconds } = await load()
@@ -107,7 +107,6 @@ async function measure (name, target, procs, connections, load) {
   const ownSeconds = cpuSeconds.filter((_, i) => procs[i].label !== 'db').reduce((a, b) => a + b, 0)
   const row = {
     name,
-    target,
     connections,
     rps: Math.round(rps),
     p50,
@@ -125,9 +124,9 @@ async function measure (name, target, procs, connections, load) {
 }
 
 /** One autocannon run (keep-alive, pipelined requests) as a measured scenario. */
-function scenario (name, target, procs, opts) {
+function scenario (name, procs, opts) {
   const { port, path = '', connections = 10, ...rest } = opts
-  return measure(name, target, procs, connections, async () => {
+  return measure(name, procs, connections, async () => {
     const r = await autocannon({ duration: DURATION, connections, ...rest, url: `http://127.0.0.1:${port}${path}` })
     return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, seconds: r.duration }
   })
@@ -154,8 +153,8 @@ function request (port, method, path, headers = {}, body = undefined) {
  * request for worker i and resolves to true if the answer is the expected one; `pace(i)`, if
  * given, is awaited before each request and not timed.
  */
-function timedLoops (name, target, procs, workers, step, pace) {
-  return measure(name, target, procs, workers, async () => {
+function timedLoops (name, procs, workers, step, pace) {
+  return measure(name, procs, workers, async () => {
     const latencies = []
     let errors = 0
     const started = performance.now()
@@ -181,9 +180,9 @@ function timedLoops (name, target, procs, workers, step, pace) {
  * token from response n (autocannon builds requests ahead of responses, which would replay the
  * previous token and measure the grace path instead of rotation).
  */
-function refreshLoop (name, target, procs, { port, path, tokens }) {
+function refreshLoop (name, procs, { port, path, tokens }) {
   // `tokens` is rotated in place: the next round goes on from the newest tokens.
-  return timedLoops(name, target, procs, tokens.length, async i => {
+  return timedLoops(name, procs, tokens.length, async i => {
     const res = await request(port, 'POST', path, { 'content-type': 'application/json', 'x-auth-mode': 'bearer' }, JSON.stringify({ refreshToken: tokens[i] }))
     if (res.status !== 200) return false
     const next = JSON.parse(res.body).refreshToken
@@ -194,7 +193,7 @@ function refreshLoop (name, target, procs, { port, path, tokens }) {
 }
 
 /** A fixed request rate (`rate` per second over `workers` connections), each request timed. */
-function probeLoop (name, target, procs, { port, path, headers, rate, workers }) {
+function probeLoop (name, procs, { port, path, headers, rate, workers }) {
   const interval = 1000 * workers / rate
   const next = Array.from({ length: workers }, (_, i) => performance.now() + i * interval / workers)
   const pace = async i => {
@@ -202,7 +201,7 @@ function probeLoop (name, target, procs, { port, path, headers, rate, workers })
     next[i] += interval
     if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
   }
-  return timedLoops(name, target, procs, workers, async () => {
+  return timedLoops(name, procs, workers, async () => {
     const res = await request(port, 'GET', path, headers)
     return res.status === 200
   }, pace)
@@ -296,10 +295,10 @@ const medianRow = (rounds, key) => rounds.find(r => r[key].rps === median(rounds
 
 console.error(`verify path: the bare routes and ours interleaved, ${ROUNDS} rounds…`)
 const verifyRounds = await interleaved({
-  bare: tag => scenario(`verify: bare route, no auth${tag}`, 'bare', [bare], { port: PORTS.bare, path: '/auth/verify', connections: 50 }),
-  configured: tag => scenario(`verify: bare route, no auth, our server's options${tag}`, 'bare', [configured], { port: PORTS.configured, path: '/auth/verify', connections: 50 }),
-  bearer: tag => scenario(`verify: GET /auth/verify, bearer${tag}`, 'ours', [ours], { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), connections: 50 }),
-  cookie: tag => scenario(`verify: GET /auth/verify, cookie${tag}`, 'ours', [ours], { port: PORTS.ours, path: '/auth/verify', headers: { cookie: oursCookie }, connections: 50 })
+  bare: tag => scenario(`verify: bare route, no auth${tag}`, [bare], { port: PORTS.bare, path: '/auth/verify', connections: 50 }),
+  configured: tag => scenario(`verify: bare route, no auth, our server's options${tag}`, [configured], { port: PORTS.configured, path: '/auth/verify', connections: 50 }),
+  bearer: tag => scenario(`verify: GET /auth/verify, bearer${tag}`, [ours], { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), connections: 50 }),
+  cookie: tag => scenario(`verify: GET /auth/verify, cookie${tag}`, [ours], { port: PORTS.ours, path: '/auth/verify', headers: { cookie: oursCookie }, connections: 50 })
 })
 const oursBearer = medianRow(verifyRounds, 'bearer')
 const bearerVsBare = perRound(verifyRounds, r => r.bearer.rps / r.bare.rps)
@@ -308,19 +307,19 @@ const cpuVsBare = perRound(verifyRounds, r => r.bare.usPerReq / r.bearer.usPerRe
 const bearerVsConfigured = perRound(verifyRounds, r => r.bearer.rps / r.configured.rps)
 const cpuVsConfigured = perRound(verifyRounds, r => r.configured.usPerReq / r.bearer.usPerReq)
 const configuredVsBare = perRound(verifyRounds, r => r.configured.rps / r.bare.rps)
-const tutString = await scenario('verify: tutorial, string secret', 'tutorial', [tutorial], { port: PORTS.tutorial, path: '/auth/verify', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
-const tutKey = await scenario('verify: tutorial, KeyObject secret', 'tutorial', [tutorial], { port: PORTS.tutorial, path: '/auth/verify-keyobject', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
-const baSession = await scenario('session: better-auth get-session', 'better-auth', withDb(ba), { port: PORTS.betterAuth, path: '/api/auth/get-session', headers: { cookie: baCookies[0], ...baOrigin }, connections: 50 })
-const oursMe = await scenario('profile: GET /users/me (DB read)', 'ours', withDb(ours), { port: PORTS.ours, path: '/users/me', headers: bearer(oursSessions[0].accessToken), connections: 50 })
-const oursMeCookie = await scenario('profile: GET /users/me (DB read), cookie', 'ours', withDb(ours), { port: PORTS.ours, path: '/users/me', headers: { cookie: oursCookie }, connections: 50 })
+const tutString = await scenario('verify: tutorial, string secret', [tutorial], { port: PORTS.tutorial, path: '/auth/verify', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
+const tutKey = await scenario('verify: tutorial, KeyObject secret', [tutorial], { port: PORTS.tutorial, path: '/auth/verify-keyobject', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
+const baSession = await scenario('session: better-auth get-session', withDb(ba), { port: PORTS.betterAuth, path: '/api/auth/get-session', headers: { cookie: baCookies[0], ...baOrigin }, connections: 50 })
+const oursMe = await scenario('profile: GET /users/me (DB read)', withDb(ours), { port: PORTS.ours, path: '/users/me', headers: bearer(oursSessions[0].accessToken), connections: 50 })
+const oursMeCookie = await scenario('profile: GET /users/me (DB read), cookie', withDb(ours), { port: PORTS.ours, path: '/users/me', headers: { cookie: oursCookie }, connections: 50 })
 
 console.error(`refresh rotation: ours and the tutorial interleaved, ${ROUNDS} rounds…`)
 const refreshers = Math.min(10, USERS - 2)
 const oursTokens = oursSessions.slice(1, 1 + refreshers).map(s => s.refreshToken)
 const tutTokens = tutorialSessions.slice(1, 1 + refreshers).map(s => s.refreshToken)
 const refreshRounds = await interleaved({
-  ours: tag => refreshLoop(`refresh: rotation loop (each user sequential)${tag}`, 'ours', withDb(ours), { port: PORTS.ours, path: '/auth/refresh', tokens: oursTokens }),
-  tutorial: tag => refreshLoop(`refresh: tutorial read-modify-save${tag}`, 'tutorial', withDb(tutorial), { port: PORTS.tutorial, path: '/refresh', tokens: tutTokens })
+  ours: tag => refreshLoop(`refresh: rotation loop (each user sequential)${tag}`, withDb(ours), { port: PORTS.ours, path: '/auth/refresh', tokens: oursTokens }),
+  tutorial: tag => refreshLoop(`refresh: tutorial read-modify-save${tag}`, withDb(tutorial), { port: PORTS.tutorial, path: '/refresh', tokens: tutTokens })
 })
 const refreshRps = perRound(refreshRounds, r => r.ours.rps / r.tutorial.rps)
 const refreshP99 = perRound(refreshRounds, r => r.ours.p99 / r.tutorial.p99)
@@ -328,13 +327,13 @@ const refreshP99 = perRound(refreshRounds, r => r.ours.p99 / r.tutorial.p99)
 console.error('login…')
 const loginReq = (path, tag, extra = {}) => ({ method: 'POST', path, headers: { 'content-type': 'application/json', 'x-auth-mode': 'bearer', ...extra }, body: JSON.stringify({ email: email(tag, USERS - 1), password: PASSWORD }) })
 const loginRounds = await interleaved({
-  ours: tag => scenario(`login: argon2id m=7MiB t=5${tag}`, 'ours', [ours, hasher, db], { port: PORTS.ours, connections: 8, requests: [loginReq('/auth/login', 'o')] }),
-  tutorial: tag => scenario(`login: tutorial bcrypt-10${tag}`, 'tutorial', withDb(tutorial), { port: PORTS.tutorial, connections: 8, requests: [loginReq('/login', 't')] })
+  ours: tag => scenario(`login: argon2id m=7MiB t=5${tag}`, [ours, hasher, db], { port: PORTS.ours, connections: 8, requests: [loginReq('/auth/login', 'o')] }),
+  tutorial: tag => scenario(`login: tutorial bcrypt-10${tag}`, withDb(tutorial), { port: PORTS.tutorial, connections: 8, requests: [loginReq('/login', 't')] })
 })
 const loginRps = perRound(loginRounds, r => r.ours.rps / r.tutorial.rps)
 const oursLogin = medianRow(loginRounds, 'ours')
 const tutLogin = medianRow(loginRounds, 'tutorial')
-const baLogin = await scenario('login: better-auth scrypt', 'better-auth', withDb(ba), { port: PORTS.betterAuth, connections: 8, requests: [loginReq('/api/auth/sign-in/email', 'b', baOrigin)] })
+const baLogin = await scenario('login: better-auth scrypt', withDb(ba), { port: PORTS.betterAuth, connections: 8, requests: [loginReq('/api/auth/sign-in/email', 'b', baOrigin)] })
 
 console.error(`protected p99 during a login storm: idle and storm interleaved, ${ROUNDS} rounds…`)
 const probe = { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), workers: 4, rate: 400 }
@@ -343,10 +342,10 @@ const stormRounds = await interleaved({
     // Idle means idle: the servers first finish the logins still queued (the scenarios above, the
     // previous round's storm).
     await new Promise(resolve => setTimeout(resolve, 3000))
-    return probeLoop(`probe: verify at 400 req/s, idle${tag}`, 'ours', [ours, hasher], probe)
+    return probeLoop(`probe: verify at 400 req/s, idle${tag}`, [ours, hasher], probe)
   },
   storm: async tag => (await Promise.all([
-    probeLoop(`probe: verify at 400 req/s, during login storm${tag}`, 'ours', [ours, hasher], probe),
+    probeLoop(`probe: verify at 400 req/s, during login storm${tag}`, [ours, hasher], probe),
     autocannon({ url: `http://127.0.0.1:${PORTS.ours}`, duration: DURATION, connections: 16, requests: [loginReq('/auth/login', 'o')] })
   ]))[0]
 })
