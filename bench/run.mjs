@@ -96,7 +96,7 @@ const results = []
 /**
  * Runs `load()` (which answers { rps, total, p50, p99, errors, seconds }) and records one row with
  * the CPU that `procs` (the server-side processes) and this process (the load generator) used
- * meanwhile. The server's hashing worker counts as the server, the DB does not.
+ * meanwhile. The DB does not count as the server.
  */
 async function measure (name, procs, connections, load) {
   const before = procs.map(p => procStats(p.pid))
@@ -247,19 +247,20 @@ const baCookies = await inBatches(USERS, 4, async i => {
 const cookieLogin = await fetch(`http://127.0.0.1:${PORTS.ours}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: email('o', 0), password: PASSWORD }) })
 const oursCookie = cookieLogin.headers.getSetCookie().map(c => c.split(';')[0]).find(c => c.startsWith('access_token='))
 
-/**
- * Our server hashes passwords in a child process (src/lib/password-worker.ts); its CPU is ours.
- * (Not just any child: tsx runs esbuild as one too.)
- */
-function hashingWorkerOf (ppid) {
-  for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
-    try {
-      if (Number(statFields(pid)[1]) === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('password-worker-entry')) return Number(pid)
-    } catch {} // gone meanwhile
+/** The node processes among `pid` and its descendants (tsx also runs esbuild, which is not node). */
+function nodeProcessesOf (pid) {
+  const all = readdirSync('/proc').filter(d => /^\d+$/.test(d))
+  const tree = new Set([pid])
+  for (let grew = true; grew;) {
+    grew = false
+    for (const p of all) {
+      try {
+        if (!tree.has(Number(p)) && tree.has(Number(statFields(p)[1]))) { tree.add(Number(p)); grew = true }
+      } catch {} // gone meanwhile
+    }
   }
-  throw new Error(`process ${ppid} has no password worker`)
+  return [...tree].filter(p => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0].endsWith('node')).length
 }
-const hasher = { pid: hashingWorkerOf(ours.pid), label: 'hasher' }
 const bearer = token => ({ authorization: `Bearer ${token}` })
 const withDb = p => [p, db]
 console.error('warming up (JIT, connection pools; not measured)…')
@@ -327,7 +328,7 @@ const refreshP99 = perRound(refreshRounds, r => r.ours.p99 / r.tutorial.p99)
 console.error('login…')
 const loginReq = (path, tag, extra = {}) => ({ method: 'POST', path, headers: { 'content-type': 'application/json', 'x-auth-mode': 'bearer', ...extra }, body: JSON.stringify({ email: email(tag, USERS - 1), password: PASSWORD }) })
 const loginRounds = await interleaved({
-  ours: tag => scenario(`login: argon2id m=7MiB t=5${tag}`, [ours, hasher, db], { port: PORTS.ours, connections: 8, requests: [loginReq('/auth/login', 'o')] }),
+  ours: tag => scenario(`login: argon2id m=7MiB t=5${tag}`, withDb(ours), { port: PORTS.ours, connections: 8, requests: [loginReq('/auth/login', 'o')] }),
   tutorial: tag => scenario(`login: tutorial bcrypt-10${tag}`, withDb(tutorial), { port: PORTS.tutorial, connections: 8, requests: [loginReq('/login', 't')] })
 })
 const loginRps = perRound(loginRounds, r => r.ours.rps / r.tutorial.rps)
@@ -342,10 +343,10 @@ const stormRounds = await interleaved({
     // Idle means idle: the servers first finish the logins still queued (the scenarios above, the
     // previous round's storm).
     await new Promise(resolve => setTimeout(resolve, 3000))
-    return probeLoop(`probe: verify at 400 req/s, idle${tag}`, [ours, hasher], probe)
+    return probeLoop(`probe: verify at 400 req/s, idle${tag}`, [ours], probe)
   },
   storm: async tag => (await Promise.all([
-    probeLoop(`probe: verify at 400 req/s, during login storm${tag}`, [ours, hasher], probe),
+    probeLoop(`probe: verify at 400 req/s, during login storm${tag}`, [ours], probe),
     autocannon({ url: `http://127.0.0.1:${PORTS.ours}`, duration: DURATION, connections: 16, requests: [loginReq('/auth/login', 'o')] })
   ]))[0]
 })
@@ -353,7 +354,7 @@ const stormP99 = perRound(stormRounds, r => r.storm.p99 / r.idle.p99)
 
 console.error('RSS before/after 100k mixed requests…')
 const rssBefore = procStats(ours.pid).rss
-const hasherRss = procStats(hasher.pid).rss
+const serverProcesses = nodeProcessesOf(ours.pid)
 const mixed = args.smoke ? 2000 : 100_000
 const mixedRun = await autocannon({
   url: `http://127.0.0.1:${PORTS.ours}`,
@@ -374,7 +375,7 @@ const perCore = r => r.serverCores > 0 ? (r.rps / r.serverCores).toFixed(1) : 'n
 const lines = []
 const print = s => { lines.push(s); console.log(s) }
 print(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ${DURATION}s per scenario; each server's DB collection holds ${USERS} users.`)
-print('\n| scenario | req/s | p50 ms | p99 ms | errors | conns | CPU (server, hasher, db) | server µs/req | load generator CPU |')
+print('\n| scenario | req/s | p50 ms | p99 ms | errors | conns | CPU (server, db) | server µs/req | load generator CPU |')
 print('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |')
 for (const r of results) print(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.connections} | ${r.cpu} | ${r.usPerReq || ''} | ${r.loadgen} |`)
 print('\n| ratio | value | target |')
@@ -397,9 +398,9 @@ print(`| refresh req/s / tutorial refresh, median of ${ROUNDS} interleaved round
 print(`| refresh p99 / tutorial refresh p99, likewise | ${percents(refreshP99)} | ≤ 50 % |`)
 print(`| login req/s / tutorial bcrypt-10 login, likewise | ${multiples(loginRps)} | ≥ 2× |`)
 print(`| login req/s / better-auth sign-in | ${times(oursLogin.rps, baLogin.rps)} | |`)
-print(`| argon2id logins/s per server core (ours, hashing worker included) vs bcrypt-10 (tutorial) | ${perCore(oursLogin)} vs ${perCore(tutLogin)} | |`)
+print(`| argon2id logins/s per server core vs bcrypt-10 (tutorial) | ${perCore(oursLogin)} vs ${perCore(tutLogin)} | |`)
 print(`| protected p99 during login storm / idle, median of ${ROUNDS} interleaved rounds (each round: storm vs idle ms) | ${multiples(stormP99)} (${stormRounds.map(r => `${r.storm.p99} vs ${r.idle.p99}`).join('; ')}) | ≤ 2× |`)
-print(`| RSS before → after ${mixed} mixed requests | ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB, hashing worker ${Math.round(hasherRss / 2 ** 20)} MiB (${mixedRun.errors + mixedRun.non2xx} errors) | |`)
+print(`| RSS before → after ${mixed} mixed requests | ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB in ${serverProcesses} node process${serverProcesses === 1 ? '' : 'es'} (${mixedRun.errors + mixedRun.non2xx} errors) | |`)
 const totalErrors = results.reduce((n, r) => n + r.errors, 0) + mixedRun.errors + mixedRun.non2xx
 print(`\nErrors across all scenarios: ${totalErrors}`)
 

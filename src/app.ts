@@ -3,11 +3,15 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import authenticatePlugin from '../plugins/app/authenticate.js'
 import authorizationPlugin from '../plugins/app/authorization.js'
+import configPlugin from '../plugins/app/config.js'
 import csrfPlugin from '../plugins/app/csrf.js'
+import modelsPlugin from '../plugins/app/models.js'
 import servicesPlugin from '../plugins/app/services.js'
 import cookiePlugin from '../plugins/external/cookie.js'
 import corsPlugin from '../plugins/external/cors.js'
 import helmetPlugin from '../plugins/external/helmet.js'
+import jwtPlugin from '../plugins/external/jwt.js'
+import mongoosePlugin from '../plugins/external/mongoose.js'
 import rateLimitPlugin from '../plugins/external/rate-limit.js'
 import staticPlugin from '../plugins/external/static.js'
 import swaggerPlugin from '../plugins/external/swagger.js'
@@ -17,7 +21,6 @@ import adminRoutes from '../routes/admin/index.js'
 import verifyRoutes from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
-import { registerCore } from './core.js'
 import { NotFoundError } from './errors.js'
 import { validatorCompiler } from './validation.js'
 
@@ -64,9 +67,12 @@ async function browserFacing (fastify: FastifyInstance) {
  */
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(validatorCompiler)
-  await registerCore(fastify, opts)
+  await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(jwtPlugin)
+  await fastify.register(mongoosePlugin, { url: opts.mongoUrl })
+  await fastify.register(modelsPlugin)
   await fastify.register(swaggerPlugin)
-  await fastify.register(servicesPlugin, { mongoUrl: opts.mongoUrl })
+  await fastify.register(servicesPlugin)
   await fastify.register(authenticatePlugin)
   await fastify.register(authorizationPlugin)
 
@@ -83,8 +89,8 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   })
 
   // Machine-facing token introspection (services, reverse-proxy forward-auth) sits outside the
-  // browser-facing hooks: they cost it two thirds of its throughput (bench/README.md), and a
-  // per-IP limit would throttle every user behind one proxy.
+  // browser-facing hooks: they would cost it two thirds of its throughput, and a per-IP limit
+  // would throttle every user behind one proxy.
   await fastify.register(verifyRoutes, { prefix: '/auth' })
   await fastify.register(browserFacing)
 }

@@ -15,7 +15,7 @@ export const ConfigSchema = Type.Object({
   REFRESH_TOKEN_EXPIRY: Duration('7d'),
   REFRESH_GRACE_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 300 }),
   MAX_SESSIONS_PER_USER: Type.Integer({ default: 20, minimum: 1, maximum: 1000 }),
-  /** Memory for the users' last known state, per thread, which lets a refresh skip its read; 0 disables. */
+  /** Memory for the users' last known state, which lets a refresh skip its read; 0 disables. */
   REFRESH_STATE_CACHE_MB: Type.Integer({ default: 16, minimum: 0, maximum: 4096 }),
   COOKIE_SECURE: Type.Boolean({ default: true }),
   COOKIE_SAMESITE: Type.Union([Type.Literal('lax'), Type.Literal('strict'), Type.Literal('none')], { default: 'lax' }),
@@ -27,11 +27,7 @@ export const ConfigSchema = Type.Object({
   /** Comma-separated origins (scheme://host[:port]) allowed to call with cookies (CORS + CSRF). */
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
-  /** Compute argon2 in a lower-priority child process (src/lib/password-worker.ts). */
-  HASH_WORKER: Type.Boolean({ default: true }),
-  /** Registration and login in a worker thread at nice 10 (src/services/auth-thread.ts). */
-  AUTH_THREAD: Type.Boolean({ default: true }),
-  /** Concurrent argon2 computations; unset: the cores (in the worker) or cores - 1 (in process). */
+  /** Concurrent argon2 computations; unset: the cores - 1, at least 1. */
   HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   AUDIT_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   /** Comma-separated; these emails get the `admin` role when they register. */

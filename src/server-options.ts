@@ -8,7 +8,7 @@ const CONTAINERS = ['body', 'req.body', 'payload', 'user', 'doc', 'data', 'input
 /**
  * Never logged, whatever a handler or plugin passes to pino. Explicit paths, no leading wildcard
  * (`*.password`): pino then runs the redactor on every binding of every per-request child logger,
- * about 2 µs per request (bench/README.md, session 2 item 5).
+ * about 2 µs per request.
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -31,6 +31,9 @@ export function serverOptions (config: Config): FastifyServerOptions {
     trustProxy: config.TRUST_PROXY,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
+    // Boot connects to the database and builds indexes: on a busy host that can outlast
+    // avvio's 10 s default, which would fail the start rather than wait.
+    pluginTimeout: 60_000,
     // Path parameters are ids here; nothing legitimate is longer.
     routerOptions: { maxParamLength: 200 }
   }

@@ -7,7 +7,6 @@ import tap from 'tap'
 import app from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { startEmbeddedMongo, type EmbeddedMongo } from '../src/embedded-mongo.js'
-import { hashingLoad, hashPassword } from '../src/lib/passwords.js'
 import { serverOptions } from '../src/server-options.js'
 
 export const ACCESS_SECRET = 'test-access-secret-that-is-long-enough-0001'
@@ -114,18 +113,18 @@ export function cookie (res: LightMyRequestResponse, fragment: string) {
 export { BEARER }
 
 /**
- * Holds this process's hashing (AUTH_THREAD=false, HASH_CONCURRENCY=1) with `count` hashes, so a
- * login's password check waits behind them. `queued(n)` resolves once `n` more checks wait too.
+ * Holds the app's hashing (build it with HASH_CONCURRENCY=1) with `count` hashes, so a login's
+ * password check waits behind them. `queued(n)` resolves once `n` more checks wait too.
  */
-export function holdHashing (count: number) {
+export function holdHashing (app: FastifyInstance, count: number) {
   let done = 0
-  const held = Array.from({ length: count }, () => hashPassword('held').then(() => { done++ }))
+  const held = Array.from({ length: count }, () => app.passwords.hash('held').then(() => { done++ }))
   return {
     held: Promise.all(held),
     get done () { return done },
     async queued (n: number) {
       for (;;) {
-        const { active, pending } = hashingLoad()
+        const { active, pending } = app.passwords.load()
         if (active + pending + done >= count + n) return
         await sleep(1)
       }
@@ -134,8 +133,8 @@ export function holdHashing (count: number) {
 }
 
 /**
- * Records every `findOne` on a model's collection (in this process: AUTH_THREAD=false for reads
- * made by login): its filter at call time, and the document once it has resolved.
+ * Records every `findOne` on a model's collection: its filter at call time, and the document
+ * once it has resolved.
  */
 export function recordFindOne (collection: Collection) {
   const reads: Array<{ filter: Record<string, unknown>, doc?: unknown }> = []

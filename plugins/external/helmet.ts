@@ -30,7 +30,7 @@ const POLICY = {
 /**
  * @fastify/helmet 13 calls `helmet(options)` on every request (its `helmetApplyHeaders` hook),
  * which parses the CSP and builds every header's middleware again: 5–6 % of a refresh's and of
- * `GET /users/me`'s CPU (bench/README.md, session 12). So the policy is applied by helmet's
+ * `GET /users/me`'s CPU when we profiled it. So the policy is applied by helmet's
  * middleware built once, here, and @fastify/helmet is registered with `global: false`: it still
  * provides `reply.helmet(options)` and the per-route `helmet` option for a route that needs
  * another policy.

@@ -1,7 +1,7 @@
 import {
   SessionNotFoundError, SessionRevokedError, TokenExpiredError, UserNotFoundError, WrongPasswordError
 } from '../errors.js'
-import { hashPassword, verifyPassword } from '../lib/passwords.js'
+import type { PasswordHasher } from '../lib/passwords.js'
 import { liveSessions, withoutSession } from '../lib/sessions.js'
 import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
@@ -19,7 +19,7 @@ export interface SessionView {
 }
 
 /** What a signed-in user (and an admin) can do to accounts and sessions. */
-export function createAccountService ({ users: store, audit, throttle }: { users: UserStore, audit: AuditLog, throttle: LoginThrottle }) {
+export function createAccountService ({ users: store, passwords, audit, throttle }: { users: UserStore, passwords: PasswordHasher, audit: AuditLog, throttle: LoginThrottle }) {
   const revoked = () => new SessionRevokedError()
   const notFound = () => new UserNotFoundError()
 
@@ -57,24 +57,24 @@ export function createAccountService ({ users: store, audit, throttle }: { users
 
     /** 404 for an id that is not one of this user's sessions, whoever's it is. */
     async revokeSession (userId: string, sid: string, meta: ClientMeta): Promise<void> {
-      await store.update(userId, revoked, (_user, sessions) => {
+      await store.update(userId, (_user, sessions) => {
         const rest = withoutSession(sessions, sid)
         if (!rest) throw new SessionNotFoundError()
         return { result: undefined, write: { sessions: rest } }
-      })
+      }, { missing: revoked })
       await audit.record('session.revoked', { userId, sessionId: sid, meta, detail: { reason: 'user' } })
     },
 
     /** Every session dies, and every access token fails sensitive routes from now on. */
     async revokeAllSessions (userId: string, meta: ClientMeta, actorId?: string): Promise<void> {
-      await store.update(userId, notFound, () => ({ result: undefined, write: { sessions: [], bumpTokenVersion: true } }))
+      await store.update(userId, () => ({ result: undefined, write: { sessions: [], bumpTokenVersion: true } }), { missing: notFound })
       await audit.record('sessions.revoked_all', { userId, actorId, meta })
     },
 
     /** Takes effect on sensitive routes at once (token version bump), elsewhere at the next refresh. */
     async setRoles (userId: string, roles: string[], meta: ClientMeta, actorId: string): Promise<PublicUser> {
       const unique = [...new Set(['user', ...roles])]
-      const user = await store.update(userId, notFound, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }))
+      const user = await store.update(userId, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }), { missing: notFound })
       await audit.record('roles.changed', { userId, actorId, meta, detail: { from: [...user.roles], to: unique } })
       return { ...toPublicUser(user), roles: unique }
     },
@@ -88,22 +88,22 @@ export function createAccountService ({ users: store, audit, throttle }: { users
       const user = await store.read(claims.sub)
       if (!user) throw new SessionRevokedError()
       const event = { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'password change' } }
-      await throttle.checkPassword(user.email, () => verifyPassword(user.passwordHash, currentPassword), {
+      await throttle.checkPassword(user.email, () => passwords.verify(user.passwordHash, currentPassword), {
         locked: () => audit.record('login.locked', event),
         failed: () => audit.record('login.failure', event),
         wrong: () => new WrongPasswordError()
       })
-      const passwordHash = await hashPassword(newPassword)
+      const passwordHash = await passwords.hash(newPassword)
       // Written on the read the password was checked against, if nobody wrote since (one read in
       // all); otherwise decided again on a fresh read.
-      await store.update(claims.sub, revoked, (fresh, sessions) => {
+      await store.update(claims.sub, (fresh, sessions) => {
         // A concurrent change won: do not overwrite a password this request did not verify.
         if (fresh.passwordHash !== user.passwordHash) throw new WrongPasswordError()
         return {
           result: undefined,
           write: { passwordHash, sessions: sessions.filter(s => s.id === claims.sid), bumpTokenVersion: true }
         }
-      }, user)
+      }, { missing: revoked, hint: user })
       await audit.record('password.changed', { userId: claims.sub, sessionId: claims.sid, meta })
     },
 

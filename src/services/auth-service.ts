@@ -5,7 +5,7 @@ import type { UserDocument } from '../../models/user.js'
 import {
   EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
-import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/passwords.js'
+import type { PasswordHasher } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
 import { accessExpiry, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
@@ -44,6 +44,7 @@ export interface AuthServiceOptions {
    * database round trip instead of two while no one else writes to that user.
    */
   users: UserStore
+  passwords: PasswordHasher
   claims: EmailClaimModel
   /** Verifies signature, algorithm and expiry of a refresh JWT; throws otherwise. */
   verifyRefresh: (token: string) => unknown
@@ -75,10 +76,10 @@ export function toPublicUser (user: UserProfile): PublicUser {
 const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000
 
 export function createAuthService (opts: AuthServiceOptions) {
-  const { users: store, claims, throttle, audit } = opts
+  const { users: store, passwords, claims, throttle, audit } = opts
   const invalidRefresh = () => new InvalidRefreshTokenError()
   const withSessions = <T>(userId: string, step: StepFn<T>, hint?: StoredUser | 'recent') =>
-    store.update(userId, invalidRefresh, step, hint)
+    store.update(userId, step, { missing: invalidRefresh, hint })
   const refreshTtlMs = opts.refreshTtlSeconds * 1000
   const graceMs = opts.graceSeconds * 1000
 
@@ -153,7 +154,7 @@ export function createAuthService (opts: AuthServiceOptions) {
   return {
     async register (input: { email: string, password: string, name?: string }, meta: ClientMeta): Promise<AuthResult> {
       const email = normalizeEmail(input.email)
-      const passwordHash = await hashPassword(input.password)
+      const passwordHash = await passwords.hash(input.password)
       const _id = new Types.ObjectId()
       await claimEmail(email, _id)
       try {
@@ -174,7 +175,7 @@ export function createAuthService (opts: AuthServiceOptions) {
       // The user whose password this is, or false; an unknown email costs the same argon2 work.
       const matching = async () => {
         found = await store.findByEmail(email)
-        return found ? (await verifyPassword(found.passwordHash, input.password)) && found : burnPasswordCheck(input.password)
+        return found ? (await passwords.verify(found.passwordHash, input.password)) && found : passwords.burn(input.password)
       }
       const user = await throttle.checkPassword(email, matching, {
         locked: () => audit.record('login.locked', { meta, detail: { email } }),
@@ -182,8 +183,8 @@ export function createAuthService (opts: AuthServiceOptions) {
         wrong: () => new InvalidCredentialsError()
       })
       const userId = user._id.toString()
-      if (needsRehash(user.passwordHash)) {
-        await store.replacePasswordHash(user._id, user.passwordHash, await hashPassword(input.password))
+      if (passwords.needsRehash(user.passwordHash)) {
+        await store.replacePasswordHash(user._id, user.passwordHash, await passwords.hash(input.password))
       }
       // The read is still a valid CAS snapshot after a rehash: that write leaves `rev` alone, and
       // starting a session writes only the sessions.

@@ -43,13 +43,20 @@ const UNSETTLED = Symbol('unsettled')
 
 export interface UserStoreOptions {
   /**
-   * Memory, in approximate bytes, for the users' last known states (the state after this store's
-   * last read or write of each), for `update(…, 'recent')`, least recently used dropped first;
-   * 0, the default, keeps none. Kept without password hashes. 16 MiB holds ~8,000 users with
-   * two sessions each: a refresh then skips its read, and a login whose read went stale while it
-   * hashed skips another.
+   * Memory, in approximate bytes, for the users' last known states (least recently used dropped
+   * first); 0, the default, keeps none. 16 MiB holds ~8,000 users with two sessions each.
    */
   recentUsersBytes?: number
+}
+
+export interface UpdateOptions {
+  /** The error to throw when the user does not exist. */
+  missing: () => Error
+  /**
+   * Saves the first read: a lean read the caller already holds (checked against, say, a
+   * password), or `'recent'` for this store's last known state of the user.
+   */
+  hint?: StoredUser | 'recent'
 }
 
 /** An upper estimate of a lean user's heap size: strings count two bytes a character. */
@@ -59,12 +66,9 @@ function approximateBytes (user: StoredUser): number {
   return bytes
 }
 
-/** The newer of two states of one user: `rev` counts the writes. */
-const newer = (a: StoredUser | undefined, b: StoredUser | undefined) => a && b ? (b.rev > a.rev ? b : a) : a ?? b
-
 /**
- * The only code that reads or writes the users collection. Services share one store per thread,
- * so that every write there updates the last known states `update(…, 'recent')` decides on.
+ * The only code that reads or writes the users collection. The app's services share one store,
+ * so that every write updates the last known states a `'recent'` hint decides on.
  */
 export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) {
   const recent = opts.recentUsersBytes
@@ -106,8 +110,7 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
     const { bumpTokenVersion, ...set } = write
     const inc = { rev: 1, tokenVersion: bumpTokenVersion ? 1 : 0 }
     // Through the driver, not mongoose's update casting: `set` is typed and built by our own
-    // pure functions, and casting a full sessions array (up to MAX_SESSIONS_PER_USER
-    // subdocuments) cost 1.9 ms of CPU per write against 0.4 ms uncast (bench/README.md).
+    // pure functions, and casting a whole sessions array costs several times the write itself.
     const written = await users.collection.updateOne(
       { _id: raw._id, rev: raw.rev },
       { $set: { ...set, updatedAt: now }, $inc: inc }
@@ -118,11 +121,7 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
     return result
   }
 
-  /**
-   * A lean read of a user (only `projection`'s fields, if given), or null for an unknown or
-   * malformed id. Through the driver rather than a mongoose lean query: ~9 % fewer instructions
-   * per refresh (bench/README.md).
-   */
+  /** A lean read of a user (only `projection`'s fields, if given), or null for an unknown or malformed id. */
   const readFields = <T>(userId: string, projection?: Projection<T>) => Types.ObjectId.isValid(userId)
     ? users.collection.findOne<T>({ _id: new Types.ObjectId(userId) }, { projection })
     : Promise.resolve(null)
@@ -184,25 +183,16 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
     },
 
     /**
-     * Reads the user, lets `step` decide, and writes only if nobody else wrote in between
-     * (compare-and-swap on `rev`); otherwise re-reads and decides again. One conditional
-     * single-document update replacing the whole sessions array: atomic on real MongoDB and on
-     * the embedded server, with no positional operators (which the embedded server ignores).
-     * Returns `missing()`'s error when the user does not exist.
-     *
-     * `hint` saves the first read: a lean read the caller already holds, or `'recent'` for this
-     * store's last known state of the user. Of a held read and the last known state, the newer
-     * (higher `rev`) is used: a login's read made before its password check is often older than
-     * the state that concurrent logins of the same user have written since. A hint may be stale
-     * (another request, thread or server wrote since), so it settles an update only through a
-     * write whose CAS lands, which proves it current; any other outcome on a hint (a stale CAS,
-     * no write, an error) is decided again on a fresh read. So a stale hint costs a retry, never
-     * a wrong answer.
+     * Lets `step` decide on the user and writes its decision only if nobody wrote in between
+     * (compare-and-swap on `rev`, one single-document update replacing whole fields: atomic on
+     * real MongoDB and on the embedded server, which ignores positional operators); otherwise
+     * reads again and decides again. A hint may be stale, so only a write whose CAS lands settles
+     * an update on it; any other outcome on a hint is decided again on a fresh read. A stale
+     * hint costs a round trip, never a wrong answer.
      */
-    async update<T> (userId: string, missing: () => Error, step: StepFn<T>, hint?: StoredUser | 'recent'): Promise<T> {
+    async update<T> (userId: string, step: StepFn<T>, { missing, hint }: UpdateOptions): Promise<T> {
       if (!Types.ObjectId.isValid(userId)) throw missing()
-      const known = hint === undefined ? undefined : recent?.get(userId)
-      const hinted = hint === 'recent' ? known : newer(hint, known)
+      const hinted = hint === 'recent' ? recent?.get(userId) : hint
       if (hinted) {
         const result = await decide(hinted, step, true)
         if (result !== UNSETTLED) return result

@@ -109,7 +109,7 @@ t.test('POST /auth/password keeps the current session and revokes the others', a
 })
 
 t.test('a password change reads the user once; of two racing on the same current password, one lands', async t => {
-  const app = await build(t, { AUTH_THREAD: false, HASH_CONCURRENCY: 1 })
+  const app = await build(t, { HASH_CONCURRENCY: 1 })
   const change = (token: string, newPassword: string) =>
     app.inject({ method: 'POST', url: '/auth/password', headers: auth(token), payload: { currentPassword: PASSWORD, newPassword } })
   // Reads of the whole user (the session check before the handler reads only its own fields).
@@ -124,7 +124,7 @@ t.test('a password change reads the user once; of two racing on the same current
   const owner = await registerBearer(app)
   const other = await loginBearer(app, owner.user.email)
   // Both read the user before either check ends; the checks and the new hashes then run one at a time.
-  const hold = holdHashing(1)
+  const hold = holdHashing(app, 1)
   const racing = [change(owner.accessToken, 'first new password'), change(other.accessToken, 'second new password')]
   await hold.queued(2)
   const answers = await Promise.all(racing)

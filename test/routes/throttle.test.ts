@@ -3,7 +3,7 @@ import { emailKey } from '../../models/email-claim.js'
 import { build, holdHashing, PASSWORD, recordFindOne, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('per-account throttling: 429 with Retry-After after LOGIN_MAX_FAILURES, reset by success', async t => {
-  const app = await build(t, { LOGIN_MAX_FAILURES: 3, AUTH_THREAD: false })
+  const app = await build(t, { LOGIN_MAX_FAILURES: 3 })
   const { user } = await registerBearer(app)
   const login = (password: string, email = user.email) => app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } })
   const userReads = recordFindOne(app.models.users.collection)
@@ -31,12 +31,12 @@ t.test('per-account throttling: 429 with Retry-After after LOGIN_MAX_FAILURES, r
 })
 
 t.test('concurrent guesses get no more answers than LOGIN_MAX_FAILURES allows', async t => {
-  const app = await build(t, { LOGIN_MAX_FAILURES: 3, AUTH_THREAD: false, HASH_CONCURRENCY: 1 })
+  const app = await build(t, { LOGIN_MAX_FAILURES: 3, HASH_CONCURRENCY: 1 })
   const { user } = await registerBearer(app)
   const login = (password: string) => app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } })
   // Every guess passes the lock check before the first one's password check ends; the right
   // password is checked last, after six wrong ones.
-  const hold = holdHashing(4)
+  const hold = holdHashing(app, 4)
   const wrong = Array.from({ length: 6 }, (_, i) => login(`wrong password ${i}`))
   await hold.queued(6)
   const right = login(PASSWORD)
