@@ -5,8 +5,17 @@
 //   const auth = createAuthClient({ onLogout: () => showLogin() })
 //   await auth.login(email, password)
 //   const res = await auth.fetch('/api/orders')   // refreshes once on AUTH_TOKEN_EXPIRED
+//
+// Types: ./client.d.ts, which `npm run typecheck` checks this file against.
+
+/** @typedef {import('./client.d.ts').AuthClient} AuthClient */
+/** @typedef {import('./client.d.ts').AuthClientOptions} AuthClientOptions */
 
 export class AuthError extends Error {
+  /**
+   * @param {number} status
+   * @param {{ code?: string, message?: string } | null} [body]
+   */
   constructor (status, body) {
     super(body?.message ?? `HTTP ${status}`)
     this.name = 'AuthError'
@@ -18,13 +27,19 @@ export class AuthError extends Error {
 const LOCK_NAME = 'auth-server-refresh'
 
 /**
- * @param {{ baseUrl?: string, onLogout?: () => void }} [options]
+ * @param {AuthClientOptions} [options]
  *   baseUrl: where the auth server is ('' = same origin). onLogout: called when a request comes
  *   back 401 for any reason but an expired access token, or a refresh fails: the user must log in.
+ * @returns {AuthClient}
  */
 export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
+  /** @type {Promise<boolean> | null} */
   let inFlight = null
 
+  /**
+   * @param {string} path
+   * @param {RequestInit} [init]
+   */
   function raw (path, init = {}) {
     const headers = new Headers(init.headers)
     if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json')
@@ -49,7 +64,11 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     return inFlight
   }
 
-  /** fetch() with cookies; on 401 AUTH_TOKEN_EXPIRED refreshes once and retries once. Never loops. */
+  /**
+   * fetch() with cookies; on 401 AUTH_TOKEN_EXPIRED refreshes once and retries once. Never loops.
+   * @param {string} path
+   * @param {RequestInit} [init]
+   */
   async function authFetch (path, init = {}) {
     const res = await raw(path, init)
     if (res.status !== 401) return res
@@ -63,6 +82,7 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     return res
   }
 
+  /** @param {Response} res */
   async function json (res) {
     const body = res.status === 204 ? null : await res.json().catch(() => null)
     if (!res.ok) throw new AuthError(res.status, body)

@@ -1,15 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
-import { errorResponses } from '../src/schemas/common.js'
-
-const Health = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]) })
+import { HealthSchema } from '../src/schemas/account.js'
+import { errorResponses, PUBLIC, ref } from '../src/schemas/common.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/health', {
     schema: {
+      operationId: 'getHealth',
       tags: ['health'],
       summary: 'Liveness and database reachability',
-      response: { 200: Health, 503: Health, ...errorResponses() }
+      security: PUBLIC,
+      response: {
+        200: { ...ref(HealthSchema), description: 'Up, and the database answers' },
+        503: { ...ref(HealthSchema), description: 'The database is unreachable' },
+        ...errorResponses()
+      }
     }
   }, async (request, reply) => {
     try {

@@ -22,7 +22,9 @@ import verifyRoutes from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { NotFoundError } from './errors.js'
-import { validatorCompiler } from './validation.js'
+import { NAMED_SCHEMAS } from './schemas/index.js'
+import { documentedCodes } from './schemas/common.js'
+import { createValidatorCompiler } from './validation.js'
 
 export interface AppOptions {
   config: Config
@@ -66,7 +68,8 @@ async function browserFacing (fastify: FastifyInstance) {
  * its dependencies, so a wrong order fails at boot instead of silently 404ing).
  */
 async function app (fastify: FastifyInstance, opts: AppOptions) {
-  fastify.setValidatorCompiler(validatorCompiler)
+  for (const schema of NAMED_SCHEMAS) fastify.addSchema(schema)
+  fastify.setValidatorCompiler(createValidatorCompiler(NAMED_SCHEMAS))
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(jwtPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl })
@@ -82,10 +85,14 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
       request.log.error({ err }, 'request failed')
       return reply.code(status).send({ statusCode: status, code: 'INTERNAL_ERROR', error: STATUS_CODES[status], message: 'Internal server error' })
     }
-    request.log.info({ code: codeFor(err, status), status }, err.message)
+    const code = codeFor(err, status)
+    request.log.info({ code, status }, err.message)
+    // The OpenAPI document lists each operation's codes; clients branch on them.
+    const documented = documentedCodes(request.routeOptions.schema?.response?.[status as keyof object])
+    if (request.routeOptions.schema && !documented?.includes(code)) request.log.warn({ code, status, route: request.routeOptions.url }, 'undocumented error code')
     const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter))
-    return reply.code(status).send({ statusCode: status, code: codeFor(err, status), error: STATUS_CODES[status], message: err.message })
+    return reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status], message: err.message })
   })
 
   // Machine-facing token introspection (services, reverse-proxy forward-auth) sits outside the

@@ -8,6 +8,8 @@ const Duration = (def: string) => Type.String({ default: def, pattern: '^\\d+(\\
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '127.0.0.1' }),
+  /** The origin clients reach this server at (links, the OpenAPI `servers`); default http://localhost:PORT. */
+  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
   MONGO_URL: Type.Optional(Type.String({ minLength: 1 })),
   ACCESS_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
@@ -37,6 +39,7 @@ export const ConfigSchema = Type.Object({
 export type Env = Static<typeof ConfigSchema>
 
 export interface Config extends Env {
+  PUBLIC_URL: string
   ACCESS_TOKEN_SECRET: string
   REFRESH_TOKEN_SECRET: string
   accessTokenTtlSeconds: number
@@ -97,6 +100,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   const secretsGenerated = access === undefined
   return {
     ...env,
+    PUBLIC_URL: env.PUBLIC_URL === undefined ? `http://localhost:${env.PORT}` : origin('PUBLIC_URL', env.PUBLIC_URL),
     ACCESS_TOKEN_SECRET: access ?? randomBytes(48).toString('base64url'),
     REFRESH_TOKEN_SECRET: refresh ?? randomBytes(48).toString('base64url'),
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),

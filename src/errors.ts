@@ -18,10 +18,39 @@ export const UserNotFoundError = createError('USER_NOT_FOUND', 'User not found',
 export const CsrfError = createError('AUTH_CSRF_FAILED', 'Cross-site request refused: origin not allowed', 403)
 export class TooManyAttemptsError extends createError('AUTH_TOO_MANY_ATTEMPTS', 'Too many failed login attempts; retry in %s seconds', 429) {
   readonly retryAfterSeconds: number
-  constructor (seconds: number) {
+  constructor (seconds = 0) {
     super(seconds)
     this.retryAfterSeconds = seconds
   }
 }
 export const RateLimitedError = createError('AUTH_RATE_LIMITED', 'Too many requests, retry in %s', 429)
 export const NotFoundError = createError('NOT_FOUND', 'Route %s:%s not found', 404)
+
+/** An error class of ours, or a code that Fastify or the error handler produces. */
+export type ErrorKind = (new () => { code: string }) | string
+
+export function codeOf (kind: ErrorKind): string {
+  if (typeof kind === 'string') return kind
+  const ErrorClass = kind
+  return new ErrorClass().code
+}
+
+/** What the error handler answers for any 5xx: the cause is logged, never sent. */
+export const INTERNAL_ERROR = 'INTERNAL_ERROR'
+export const VALIDATION_ERROR = 'VALIDATION_ERROR'
+
+/** The statuses and codes of a request whose JSON body Fastify refuses before any handler runs. */
+export const BODY_ERRORS = {
+  400: [VALIDATION_ERROR, 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'],
+  413: ['FST_ERR_CTP_BODY_TOO_LARGE'],
+  415: ['FST_ERR_CTP_INVALID_MEDIA_TYPE']
+} satisfies Record<number, ErrorKind[]>
+
+/** Any route that checks an access token (plugins/app/authenticate.ts). */
+export const TOKEN_ERRORS = { 401: [NoTokenError, InvalidTokenError, TokenExpiredError] } satisfies Record<number, ErrorKind[]>
+
+/** Sensitive routes also check the session in the database (plugins/app/authorization.ts). */
+export const SESSION_ERRORS = { 401: [...TOKEN_ERRORS[401], SessionRevokedError] } satisfies Record<number, ErrorKind[]>
+
+/** Browser-facing routes that change state refuse cross-site requests (plugins/app/csrf.ts). */
+export const CSRF_ERRORS = { 403: [CsrfError] } satisfies Record<number, ErrorKind[]>

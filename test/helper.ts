@@ -62,6 +62,9 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
   t.teardown(async () => {
     if (fastify.mongo.readyState === 1) await fastify.mongo.dropDatabase()
     await fastify.close()
+    // Every error a test provoked must be one its route documents (the OpenAPI enum of codes).
+    const undocumented = logs.filter(l => l.msg === 'undocumented error code')
+    if (undocumented.length) throw new Error(`undocumented error codes: ${[...new Set(undocumented.map(({ code, status, route }) => `${String(route)} ${String(status)} ${String(code)}`))].join(', ')}`)
   })
   return { app: fastify, logs }
 }

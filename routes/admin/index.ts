@@ -1,8 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { AuditPage, AuditQuery, Pagination, RolesBody, UserPage, UserParams } from '../../src/schemas/account.js'
-import { UserBody } from '../../src/schemas/auth.js'
-import { AUTHENTICATED, BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
+import {
+  BODY_ERRORS, CSRF_ERRORS, ForbiddenError, RefreshConflictError, SESSION_ERRORS, UserNotFoundError, VALIDATION_ERROR
+} from '../../src/errors.js'
+import { AuditPageSchema, AuditQuery, Pagination, SetRolesRequestSchema, UserPageSchema, UserParams } from '../../src/schemas/account.js'
+import { UserResponseSchema } from '../../src/schemas/auth.js'
+import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
+
+/** Every admin route: the caller's token and session, and the admin role. */
+const ADMIN_ERRORS = { ...SESSION_ERRORS, 403: [ForbiddenError] }
+/** …and for the routes that change state, the CSRF check too. */
+const ADMIN_WRITE_ERRORS = { ...SESSION_ERRORS, 403: [ForbiddenError, ...CSRF_ERRORS[403]] }
+const BAD_QUERY = { 400: [VALIDATION_ERROR] }
 import { clientMeta } from '../auth/transport.js'
 
 /** Admin only; the session is checked against the database on every call. */
@@ -14,11 +23,12 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.get('/users', {
     schema: {
+      operationId: 'adminListUsers',
       tags: ['admin'],
       summary: 'List users, oldest first',
       security: AUTHENTICATED,
       querystring: Pagination,
-      response: { 200: UserPage, ...errorResponses(400, 401, 403) }
+      response: { 200: { ...ref(UserPageSchema), description: 'A page of users' }, ...errorResponses(ADMIN_ERRORS, BAD_QUERY) }
     }
   }, async request => {
     const { page, limit } = request.query
@@ -27,11 +37,15 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.post('/users/:id/revoke-sessions', {
     schema: {
+      operationId: 'adminRevokeUserSessions',
       tags: ['admin'],
       summary: 'Revoke every session of a user (and their access tokens on sensitive routes)',
       security: AUTHENTICATED,
       params: UserParams,
-      response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) }
+      response: {
+        204: Type.Null({ description: 'Revoked' }),
+        ...errorResponses(ADMIN_WRITE_ERRORS, BAD_QUERY, { 404: [UserNotFoundError], 409: [RefreshConflictError] })
+      }
     }
   }, async (request, reply) => {
     await accountService.revokeAllSessions(request.params.id, clientMeta(request), request.user.sub)
@@ -40,13 +54,17 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.put('/users/:id/roles', {
     schema: {
+      operationId: 'adminSetUserRoles',
       tags: ['admin'],
       summary: "Set a user's roles (`user` is always kept)",
       description: 'Sensitive routes see the change at once; other routes at the user\'s next refresh.',
       security: AUTHENTICATED,
       params: UserParams,
-      body: RolesBody,
-      response: { 200: UserBody, ...errorResponses(...BODY_ERRORS, 401, 403, 404) }
+      body: ref(SetRolesRequestSchema),
+      response: {
+        200: { ...ref(UserResponseSchema), description: 'The user with the new roles' },
+        ...errorResponses(BODY_ERRORS, ADMIN_WRITE_ERRORS, { 404: [UserNotFoundError], 409: [RefreshConflictError] })
+      }
     }
   }, async request => ({
     user: await accountService.setRoles(request.params.id, request.body.roles, clientMeta(request), request.user.sub)
@@ -54,11 +72,12 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.get('/audit', {
     schema: {
+      operationId: 'adminListAuditEvents',
       tags: ['admin'],
       summary: 'Security events, newest first (login, reuse, revocations, password and role changes)',
       security: AUTHENTICATED,
       querystring: AuditQuery,
-      response: { 200: AuditPage, ...errorResponses(400, 401, 403) }
+      response: { 200: { ...ref(AuditPageSchema), description: 'A page of events' }, ...errorResponses(ADMIN_ERRORS, BAD_QUERY) }
     }
   }, async request => {
     const { page, limit, userId } = request.query

@@ -1,11 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import { NoRefreshTokenError } from '../../src/errors.js'
-import { AuthModeHeaders, LoginBody, RefreshBody, RegisterBody, SessionBody } from '../../src/schemas/auth.js'
-import { BODY_ERRORS, errorResponses } from '../../src/schemas/common.js'
+import {
+  BODY_ERRORS, CSRF_ERRORS, EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
+  RefreshConflictError, RefreshReusedError, TooManyAttemptsError
+} from '../../src/errors.js'
+import {
+  AuthModeHeaders, LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema, SessionResponse
+} from '../../src/schemas/auth.js'
+import { errorResponses, PUBLIC, ref } from '../../src/schemas/common.js'
 import accountRoutes from './account.js'
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
+
+const SESSION_STARTED = 'A session started: a CookieSession (cookies set) or a BearerSession, per X-Auth-Mode'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { authService, config } = fastify
@@ -17,11 +24,16 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/register', {
     config: strict,
     schema: {
+      operationId: 'register',
       tags: ['auth'],
       summary: 'Create an account and start a session',
+      security: PUBLIC,
       headers: AuthModeHeaders,
-      body: RegisterBody,
-      response: { 201: SessionBody, ...errorResponses(...BODY_ERRORS, 409) }
+      body: ref(RegisterRequestSchema),
+      response: {
+        201: { ...SessionResponse, description: SESSION_STARTED },
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 409: [EmailTakenError] })
+      }
     }
   }, async (request, reply) => {
     const result = await authService.register(request.body, clientMeta(request))
@@ -31,12 +43,17 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/login', {
     config: strict,
     schema: {
+      operationId: 'login',
       tags: ['auth'],
       summary: 'Log in with email and password; starts a new session',
-      description: 'AUTH_REFRESH_CONFLICT (409): the account changed while the password was checked (a new password, "log out everywhere", new roles) or too many concurrent writes to it; retry.',
+      description: 'AUTH_REFRESH_CONFLICT (409): the account changed while the password was checked (a new password, "log out everywhere", new roles) or too many concurrent writes to it; retry. AUTH_TOO_MANY_ATTEMPTS (429): too many failed logins for this email; retry after Retry-After seconds.',
+      security: PUBLIC,
       headers: AuthModeHeaders,
-      body: LoginBody,
-      response: { 200: SessionBody, ...errorResponses(...BODY_ERRORS, 401, 409) }
+      body: ref(LoginRequestSchema),
+      response: {
+        200: { ...SessionResponse, description: SESSION_STARTED },
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 401: [InvalidCredentialsError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] })
+      }
     }
   }, async (request, reply) => {
     const result = await authService.login(request.body, clientMeta(request))
@@ -46,12 +63,21 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/refresh', {
     preValidation: optionalBody,
     schema: {
+      operationId: 'refreshSession',
       tags: ['auth'],
-      summary: 'Rotate the refresh token: returns new access and refresh tokens; the presented one dies',
-      description: 'Presenting an already-rotated refresh token revokes its whole session (AUTH_REFRESH_REUSED), except the immediate predecessor within REFRESH_GRACE_SECONDS of its rotation, which gets the same successor (concurrent tabs, lost responses).',
+      summary: 'Rotate the refresh token: new access and refresh tokens; the presented one dies',
+      description: 'Presenting an already-rotated refresh token revokes its whole session (AUTH_REFRESH_REUSED), except the immediate predecessor within REFRESH_GRACE_SECONDS of its rotation, which gets the same successor (concurrent tabs, lost responses). Cookie mode sends no body.',
+      security: PUBLIC,
       headers: AuthModeHeaders,
-      body: RefreshBody,
-      response: { 200: SessionBody, ...errorResponses(...BODY_ERRORS, 401, 409) }
+      body: ref(RefreshRequestSchema),
+      'x-body-optional': true,
+      response: {
+        200: { ...SessionResponse, description: 'The rotated session, in the transport of the request' },
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, {
+          401: [NoRefreshTokenError, InvalidRefreshTokenError, RefreshReusedError],
+          409: [RefreshConflictError]
+        })
+      }
     }
   }, async (request, reply) => {
     const token = transport.refreshToken(request)
@@ -63,11 +89,18 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/logout', {
     preValidation: optionalBody,
     schema: {
+      operationId: 'logout',
       tags: ['auth'],
       summary: 'Revoke the current session and clear the cookies (idempotent)',
+      description: 'Cookie mode sends no body. A missing, invalid or already revoked token still gets 204.',
+      security: PUBLIC,
       headers: AuthModeHeaders,
-      body: RefreshBody,
-      response: { 204: Type.Null(), ...errorResponses(...BODY_ERRORS) }
+      body: ref(RefreshRequestSchema),
+      'x-body-optional': true,
+      response: {
+        204: Type.Null({ description: 'Logged out; the cookies are cleared' }),
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS)
+      }
     }
   }, async (request, reply) => {
     await authService.logout(transport.refreshToken(request), clientMeta(request))

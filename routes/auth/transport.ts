@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../src/config.js'
 import { cookieNames, REFRESH_COOKIE_PATH } from '../../src/cookies.js'
-import type { SessionBodyType } from '../../src/schemas/auth.js'
+import type { SessionResponseBody } from '../../src/schemas/auth.js'
 import type { AuthResult, ClientMeta } from '../../src/services/auth-service.js'
 
 /** How the client wants its tokens: browsers get cookies (default), REST clients a JSON body. */
@@ -21,19 +21,19 @@ export function createTransport (config: Config) {
 
   return {
     /** The presented refresh token: body in bearer mode, cookie otherwise. */
-    refreshToken (request: FastifyRequest<{ Body?: { refreshToken?: string } }>): string | undefined {
-      return isBearerMode(request) ? request.body?.refreshToken : request.cookies[names.refresh]
+    refreshToken (request: FastifyRequest): string | undefined {
+      return isBearerMode(request) ? (request.body as { refreshToken?: string } | undefined)?.refreshToken : request.cookies[names.refresh]
     },
 
     /** Hands the tokens to the client the way it asked for them. */
-    send (request: FastifyRequest, reply: FastifyReply, result: AuthResult): SessionBodyType {
+    send (request: FastifyRequest, reply: FastifyReply, result: AuthResult): SessionResponseBody {
       const { user, tokens } = result
       if (isBearerMode(request)) {
         return {
+          tokenType: 'Bearer',
           user,
           accessToken: tokens.accessToken,
           refreshToken: tokens.refreshToken,
-          tokenType: 'Bearer',
           expiresIn: Math.max(0, Math.round((tokens.accessTokenExpiresAt.getTime() - Date.now()) / 1000))
         }
       }
@@ -43,7 +43,7 @@ export function createTransport (config: Config) {
       reply
         .setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.refreshTokenExpiresAt })
         .setCookie(names.refresh, tokens.refreshToken, { ...base, path: REFRESH_COOKIE_PATH, expires: tokens.refreshTokenExpiresAt })
-      return { user, accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString() }
+      return { tokenType: 'Cookie', user, accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString() }
     },
 
     clear (reply: FastifyReply): void {

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type, type Static } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
+import { TOKEN_ERRORS } from '../../src/errors.js'
 import type { AccessClaims } from '../../src/lib/tokens.js'
-import { AUTHENTICATED, errorResponses } from '../../src/schemas/common.js'
+import { VerifiedTokenSchema } from '../../src/schemas/account.js'
+import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
 
 /** What still matters on a JSON answer to a machine: no sniffing, no caching, no rendering. */
 export const MACHINE_HEADERS = {
@@ -10,27 +12,22 @@ export const MACHINE_HEADERS = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'"
 }
 
-export const Verified = Type.Object({
-  userId: Type.String(),
-  sessionId: Type.String(),
-  roles: Type.Array(Type.String()),
-  expiresAt: Type.String({ format: 'date-time' })
-}, { title: 'VerifiedToken' })
-
 /**
  * Token introspection for other services and reverse proxies (forward-auth / auth_request):
  * answers from the signature alone, no database. Registered outside the browser-facing hooks
  * (see src/app.ts); the security headers that matter to a machine are set here.
  */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
-  const answers = new WeakMap<AccessClaims, Static<typeof Verified>>()
+  const answers = new WeakMap<AccessClaims, Static<typeof VerifiedTokenSchema>>()
   fastify.get('/verify', {
     onRequest: fastify.authenticate,
     schema: {
+      operationId: 'verifyToken',
       tags: ['auth'],
-      summary: 'Check an access token (header or cookie) and return its claims; never touches the database',
+      summary: 'Check an access token (header or cookie) and return its claims',
+      description: 'Never touches the database: for services and reverse-proxy forward-auth. A revoked session\'s token passes until it expires (ACCESS_TOKEN_EXPIRY).',
       security: AUTHENTICATED,
-      response: { 200: Verified, ...errorResponses(401) }
+      response: { 200: { ...ref(VerifiedTokenSchema), description: 'The token is genuine and unexpired' }, ...errorResponses(TOKEN_ERRORS) }
     }
   }, function (request, reply) {
     // Synchronous (nothing here waits): no promise on the hot path. The answer is built once per

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { InvalidTokenError } from '../../src/errors.js'
-import { UserBody } from '../../src/schemas/auth.js'
-import { AUTHENTICATED, errorResponses } from '../../src/schemas/common.js'
+import { InvalidTokenError, TOKEN_ERRORS } from '../../src/errors.js'
+import { UserResponseSchema } from '../../src/schemas/auth.js'
+import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { accountService } = fastify
@@ -9,10 +9,11 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.get('/me', {
     schema: {
+      operationId: 'getCurrentUser',
       tags: ['users'],
       summary: 'The authenticated user',
       security: AUTHENTICATED,
-      response: { 200: UserBody, ...errorResponses(401) }
+      response: { 200: { ...ref(UserResponseSchema), description: 'The user' }, ...errorResponses(TOKEN_ERRORS) }
     }
   }, async (request) => {
     const user = await accountService.getUser(request.user.sub)

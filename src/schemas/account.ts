@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
-import { UserSchema } from './auth.js'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../lib/passwords.js'
+import { UserSchema } from './auth.js'
+import { ref } from './common.js'
 
 export const SessionSchema = Type.Object({
   id: Type.String(),
@@ -9,16 +10,16 @@ export const SessionSchema = Type.Object({
   userAgent: Type.String(),
   ip: Type.String(),
   current: Type.Boolean({ description: 'The session this request was made with' })
-}, { title: 'Session', additionalProperties: false })
+}, { $id: 'Session', additionalProperties: false, description: 'A signed-in device' })
 
-export const SessionList = Type.Object({ sessions: Type.Array(SessionSchema) })
+export const SessionListSchema = Type.Object({ sessions: Type.Array(ref(SessionSchema)) }, { $id: 'SessionList' })
 
 export const SessionParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{32}$' }) })
 
-export const ChangePasswordBody = Type.Object({
+export const ChangePasswordRequestSchema = Type.Object({
   currentPassword: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
   newPassword: Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
-}, { additionalProperties: false })
+}, { $id: 'ChangePasswordRequest', additionalProperties: false })
 
 export const UserParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{24}$' }) })
 
@@ -27,16 +28,18 @@ export const Pagination = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
 }, { additionalProperties: false })
 
-export const UserPage = Type.Object({
-  users: Type.Array(UserSchema),
+export const UserPageSchema = Type.Object({
+  users: Type.Array(ref(UserSchema)),
   total: Type.Integer(),
   page: Type.Integer(),
   limit: Type.Integer()
-})
+}, { $id: 'UserPage' })
 
-export const RolesBody = Type.Object({
-  roles: Type.Array(Type.Union([Type.Literal('user'), Type.Literal('admin')]), { maxItems: 10, uniqueItems: true })
-}, { additionalProperties: false })
+export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('admin')], { $id: 'Role' })
+
+export const SetRolesRequestSchema = Type.Object({
+  roles: Type.Array(ref(RoleSchema), { maxItems: 10, uniqueItems: true })
+}, { $id: 'SetRolesRequest', additionalProperties: false })
 
 export const AuditQuery = Type.Object({
   ...Pagination.properties,
@@ -53,11 +56,22 @@ export const AuditEventSchema = Type.Object({
   userAgent: Type.String(),
   at: Type.String({ format: 'date-time' }),
   detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
-}, { title: 'AuditEvent' })
+}, { $id: 'AuditEvent' })
 
-export const AuditPage = Type.Object({
-  events: Type.Array(AuditEventSchema),
+export const AuditPageSchema = Type.Object({
+  events: Type.Array(ref(AuditEventSchema)),
   total: Type.Integer(),
   page: Type.Integer(),
   limit: Type.Integer()
-})
+}, { $id: 'AuditPage' })
+
+export const VerifiedTokenSchema = Type.Object({
+  userId: Type.String(),
+  sessionId: Type.String(),
+  roles: Type.Array(Type.String()),
+  expiresAt: Type.String({ format: 'date-time' })
+}, { $id: 'VerifiedToken' })
+
+export const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')])
+}, { $id: 'Health' })

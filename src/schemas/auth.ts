@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../lib/passwords.js'
+import { ref } from './common.js'
 
 // Surrounding whitespace is accepted and trimmed by the service; beyond that: one @, a dot in
 // the domain, no control characters (RFC 5321 caps the address at 254 octets).
@@ -12,24 +13,28 @@ export const Email = Type.String({
 export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
 const JwtString = Type.String({ minLength: 1, maxLength: 4096 })
 
-export const RegisterBody = Type.Object({
+export const RegisterRequestSchema = Type.Object({
   email: Email,
   password: Password,
   name: Type.Optional(Type.String({ maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }))
-}, { additionalProperties: false })
+}, { $id: 'RegisterRequest', additionalProperties: false })
 
-export const LoginBody = Type.Object({
+export const LoginRequestSchema = Type.Object({
   email: Email,
   password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH })
-}, { additionalProperties: false })
+}, { $id: 'LoginRequest', additionalProperties: false })
 
-export const RefreshBody = Type.Object({
+export const RefreshRequestSchema = Type.Object({
   refreshToken: Type.Optional(JwtString)
-}, { additionalProperties: false, description: 'Bearer mode only; cookie clients send no body' })
+}, {
+  $id: 'RefreshRequest',
+  additionalProperties: false,
+  description: 'Bearer mode: the refresh token. Cookie mode: no body (the refresh cookie is read instead).'
+})
 
 export const AuthModeHeaders = Type.Object({
   'x-auth-mode': Type.Optional(Type.Union([Type.Literal('bearer'), Type.Literal('cookie')], {
-    description: '`bearer`: tokens in the body, no cookies (REST/mobile). Default `cookie` (browsers).'
+    description: '`bearer`: the tokens come in the body (`BearerSession`) and no cookie is set (REST and mobile clients). `cookie` or absent: HttpOnly cookies, and a `CookieSession` body without tokens (browsers).'
   }))
 })
 
@@ -39,23 +44,28 @@ export const UserSchema = Type.Object({
   name: Type.String(),
   roles: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time' })
-}, { title: 'User', additionalProperties: false })
+}, { $id: 'User', additionalProperties: false })
 
-export const UserBody = Type.Object({ user: UserSchema })
+export const UserResponseSchema = Type.Object({ user: ref(UserSchema) }, { $id: 'UserResponse' })
 
-export const CookieSessionBody = Type.Object({
-  user: UserSchema,
+export const CookieSessionSchema = Type.Object({
+  tokenType: Type.Literal('Cookie', { description: 'Tells this body from a BearerSession' }),
+  user: ref(UserSchema),
   accessTokenExpiresAt: Type.String({ format: 'date-time' })
-}, { title: 'CookieSession', description: 'Cookie mode: tokens are in HttpOnly cookies, never in the body' })
+}, { $id: 'CookieSession', description: 'Cookie mode: the tokens are in HttpOnly cookies, never in the body' })
 
-export const BearerSessionBody = Type.Object({
-  user: UserSchema,
-  accessToken: Type.String(),
-  refreshToken: Type.String(),
+export const BearerSessionSchema = Type.Object({
   tokenType: Type.Literal('Bearer'),
+  user: ref(UserSchema),
+  accessToken: Type.String(),
+  refreshToken: Type.String({ description: 'Store it: the refresh token presented (if any) is dead from now on' }),
   expiresIn: Type.Integer({ description: 'Access token lifetime in seconds' })
-}, { title: 'BearerSession', description: 'Bearer mode (X-Auth-Mode: bearer)' })
+}, { $id: 'BearerSession', description: 'Bearer mode (X-Auth-Mode: bearer)' })
 
-export const SessionBody = Type.Union([CookieSessionBody, BearerSessionBody])
+export type SessionResponseBody = Static<typeof CookieSessionSchema> | Static<typeof BearerSessionSchema>
 
-export type SessionBodyType = Static<typeof SessionBody>
+/** One of the two, told apart by `tokenType`: what the request's X-Auth-Mode asked for. */
+export const SessionResponse = Type.Unsafe<SessionResponseBody>({
+  oneOf: [ref(CookieSessionSchema), ref(BearerSessionSchema)],
+  discriminator: { propertyName: 'tokenType', mapping: { Cookie: '#/components/schemas/CookieSession', Bearer: '#/components/schemas/BearerSession' } }
+})

@@ -7,7 +7,7 @@ t.test('login: 200 with a new session in either mode', async t => {
 
   const cookieRes = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email.toUpperCase(), password: PASSWORD } })
   t.equal(cookieRes.statusCode, 200)
-  t.same(Object.keys(cookieRes.json()).sort(), ['accessTokenExpiresAt', 'user'])
+  t.same(Object.keys(cookieRes.json()).sort(), ['accessTokenExpiresAt', 'tokenType', 'user'])
   t.equal(cookieRes.json().user.id, user.id)
   t.ok(cookie(cookieRes, 'access') && cookie(cookieRes, 'refresh'))
 

@@ -77,7 +77,7 @@ t.test('cookie mode reads the refresh cookie and sets new cookies', async t => {
   const rt = cookie(reg, 'refresh')!
   const res = await app.inject({ method: 'POST', url: '/auth/refresh', cookies: { [rt.name]: rt.value } })
   t.equal(res.statusCode, 200)
-  t.same(Object.keys(res.json()).sort(), ['accessTokenExpiresAt', 'user'])
+  t.same(Object.keys(res.json()).sort(), ['accessTokenExpiresAt', 'tokenType', 'user'])
   const next = cookie(res, 'refresh')!
   t.not(next.value, rt.value, 'rotated')
   t.match(next, { path: '/auth', httpOnly: true })

@@ -1,0 +1,54 @@
+// Types of ./client.js, the browser client (cookie mode). Kept by hand and checked against the
+// implementation by `npm run typecheck` (client.js refers to these types in its JSDoc).
+
+export interface User {
+  id: string
+  email: string
+  name: string
+  roles: string[]
+  createdAt: string
+}
+
+export interface CookieSession {
+  tokenType: 'Cookie'
+  user: User
+  /** ISO date: when the access token in the cookie expires (the client refreshes on demand). */
+  accessTokenExpiresAt: string
+}
+
+export interface Session {
+  id: string
+  createdAt: string
+  lastUsedAt: string
+  userAgent: string
+  ip: string
+  /** The session of this browser. */
+  current: boolean
+}
+
+/** A non-2xx answer: `code` is the server's stable error code (`HTTP_ERROR` when it sent none). */
+export declare class AuthError extends Error {
+  constructor (status: number, body?: { code?: string, message?: string } | null)
+  readonly status: number
+  readonly code: string
+}
+
+export interface AuthClientOptions {
+  /** Where the auth server is; '' (the default) is the page's own origin. */
+  baseUrl?: string
+  /** Called when a request comes back 401 for any reason but an expired access token, or a refresh fails. */
+  onLogout?: () => void
+}
+
+export interface AuthClient {
+  /** fetch() with cookies; on 401 AUTH_TOKEN_EXPIRED it refreshes once and retries once. Never loops. */
+  fetch (path: string, init?: RequestInit): Promise<Response>
+  register (email: string, password: string, name?: string): Promise<CookieSession>
+  login (email: string, password: string): Promise<CookieSession>
+  logout (): Promise<null>
+  me (): Promise<User>
+  sessions (): Promise<Session[]>
+  revokeSession (id: string): Promise<null>
+}
+
+export declare function createAuthClient (options?: AuthClientOptions): AuthClient
