@@ -11,8 +11,8 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       security: PUBLIC,
       response: {
         200: { ...ref(HealthSchema), description: 'Up, and the database answers' },
-        503: { ...ref(HealthSchema), description: 'The database is unreachable' },
-        ...errorResponses()
+        ...errorResponses(),
+        503: { ...ref(HealthSchema), description: 'The database is unreachable' }
       }
     }
   }, async (request, reply) => {

@@ -21,7 +21,8 @@ import adminRoutes from '../routes/admin/index.js'
 import verifyRoutes from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
-import { NotFoundError } from './errors.js'
+import { isDatabaseUnavailable } from './db-unavailable.js'
+import { NotFoundError, ServiceUnavailableError } from './errors.js'
 import { NAMED_SCHEMAS } from './schemas/index.js'
 import { documentedCodes } from './schemas/common.js'
 import { createValidatorCompiler } from './validation.js'
@@ -79,9 +80,14 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(authenticatePlugin)
   await fastify.register(authorizationPlugin)
 
-  fastify.setErrorHandler(function (err: FastifyError, request, reply) {
+  fastify.setErrorHandler(function (caught: FastifyError, request, reply) {
+    let err = caught
+    if (isDatabaseUnavailable(err)) {
+      request.log.error({ err }, 'database unavailable')
+      err = new ServiceUnavailableError()
+    }
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
-    if (status >= 500) {
+    if (status >= 500 && status !== 503) {
       request.log.error({ err }, 'request failed')
       return reply.code(status).send({ statusCode: status, code: 'INTERNAL_ERROR', error: STATUS_CODES[status], message: 'Internal server error' })
     }

@@ -25,6 +25,7 @@ export class TooManyAttemptsError extends createError('AUTH_TOO_MANY_ATTEMPTS', 
 }
 export const RateLimitedError = createError('AUTH_RATE_LIMITED', 'Too many requests, retry in %s', 429)
 export const NotFoundError = createError('NOT_FOUND', 'Route %s:%s not found', 404)
+export const ServiceUnavailableError = createError('SERVICE_UNAVAILABLE', 'The database is unavailable; retry shortly', 503)
 
 /** An error class of ours, or a code that Fastify or the error handler produces. */
 export type ErrorKind = (new () => { code: string }) | string

@@ -99,21 +99,21 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
   t.equal(res.statusCode, 200)
   const doc = res.json()
   const expected: Record<string, Record<string, [string, string[]]>> = {
-    '/auth/register': { post: ['register', ['201', '400', '403', '409', '413', '415', '429', '500']] },
-    '/auth/login': { post: ['login', ['200', '400', '401', '403', '409', '413', '415', '429', '500']] },
-    '/auth/refresh': { post: ['refreshSession', ['200', '400', '401', '403', '409', '413', '415', '429', '500']] },
-    '/auth/logout': { post: ['logout', ['204', '400', '403', '413', '415', '429', '500']] },
-    '/users/me': { get: ['getCurrentUser', ['200', '401', '429', '500']] },
-    '/auth/verify': { get: ['verifyToken', ['200', '401', '429', '500']] },
+    '/auth/register': { post: ['register', ['201', '400', '403', '409', '413', '415', '429', '500', '503']] },
+    '/auth/login': { post: ['login', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/auth/refresh': { post: ['refreshSession', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/auth/logout': { post: ['logout', ['204', '400', '403', '413', '415', '429', '500', '503']] },
+    '/users/me': { get: ['getCurrentUser', ['200', '401', '429', '500', '503']] },
+    '/auth/verify': { get: ['verifyToken', ['200', '401', '429', '500', '503']] },
     '/health': { get: ['getHealth', ['200', '429', '500', '503']] },
-    '/auth/sessions': { get: ['listSessions', ['200', '401', '429', '500']] },
-    '/auth/sessions/{id}': { delete: ['revokeSession', ['204', '400', '401', '403', '404', '409', '429', '500']] },
-    '/auth/logout-all': { post: ['logoutAll', ['204', '401', '403', '409', '429', '500']] },
-    '/auth/password': { post: ['changePassword', ['204', '400', '401', '403', '409', '413', '415', '429', '500']] },
-    '/admin/users': { get: ['adminListUsers', ['200', '400', '401', '403', '429', '500']] },
-    '/admin/users/{id}/revoke-sessions': { post: ['adminRevokeUserSessions', ['204', '400', '401', '403', '404', '409', '429', '500']] },
-    '/admin/users/{id}/roles': { put: ['adminSetUserRoles', ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500']] },
-    '/admin/audit': { get: ['adminListAuditEvents', ['200', '400', '401', '403', '429', '500']] }
+    '/auth/sessions': { get: ['listSessions', ['200', '401', '429', '500', '503']] },
+    '/auth/sessions/{id}': { delete: ['revokeSession', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
+    '/auth/logout-all': { post: ['logoutAll', ['204', '401', '403', '409', '429', '500', '503']] },
+    '/auth/password': { post: ['changePassword', ['204', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/admin/users': { get: ['adminListUsers', ['200', '400', '401', '403', '429', '500', '503']] },
+    '/admin/users/{id}/revoke-sessions': { post: ['adminRevokeUserSessions', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
+    '/admin/users/{id}/roles': { put: ['adminSetUserRoles', ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']] },
+    '/admin/audit': { get: ['adminListAuditEvents', ['200', '400', '401', '403', '429', '500', '503']] }
   }
   const documented = Object.keys(doc.paths).sort()
   t.same(documented, Object.keys(expected).sort(), 'no route is undocumented or untested here (the UI and static files are not API)')
@@ -128,7 +128,7 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
       t.same(Object.keys(op.responses).sort(), statuses, `${operationId} statuses`)
       for (const [status, response] of Object.entries(op.responses) as Array<[string, { description?: string, content?: Record<string, { schema: Record<string, unknown> }> }]>) {
         t.ok(response.description && response.description !== 'Default Response', `${operationId} ${status} described`)
-        if (status < '400' || status === '503') continue
+        if (status < '400' || (operationId === 'getHealth' && status === '503')) continue
         const schema = response.content?.['application/json']?.schema as { allOf: Array<{ $ref?: string, properties?: { code: { enum: string[] } } }> }
         t.equal(schema.allOf[0]?.$ref, '#/components/schemas/Error', `${operationId} ${status}: the Error schema`)
         t.ok(schema.allOf[1]?.properties?.code.enum.length, `${operationId} ${status}: its codes`)
@@ -214,21 +214,35 @@ t.test('the demo page and the browser client are served under the strict CSP', a
   t.equal((await app.inject('/../package.json')).statusCode, 404, 'nothing outside public/')
 })
 
-t.test('a database failure is a generic 500 with a code, logged without secrets', async t => {
+t.test('a database outage is a 503 with a code, never a 500, logged without secrets', async t => {
   const mongo = await startEmbeddedMongo()
   const { app, logs } = await buildWithLogs(t, {}, { mongo })
-  const { accessToken } = await registerBearer(app)
+  const { accessToken, refreshToken } = await registerBearer(app)
   await mongo.stop()
-  const generic = { statusCode: 500, code: 'INTERNAL_ERROR', error: 'Internal Server Error', message: 'Internal server error' }
-  const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD } })
-  t.equal(login.statusCode, 500, 'login')
-  t.same(login.json(), generic, 'no internals in the body')
-  const profile = await me(app, accessToken)
-  t.equal(profile.statusCode, 500, 'a profile read')
-  t.same(profile.json(), generic)
+  const unavailable = { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' }
+  // At once: each waits for the driver's server selection to time out.
+  const [login, profile, refresh] = await Promise.all([
+    app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD } }),
+    me(app, accessToken),
+    app.inject({ method: 'POST', url: '/auth/refresh', headers: { 'x-auth-mode': 'bearer' }, payload: { refreshToken } })
+  ])
+  t.equal(login.statusCode, 503, 'login')
+  t.same(login.json(), unavailable, 'no internals in the body')
+  t.same([profile.statusCode, profile.json()], [503, unavailable], 'a profile read')
+  t.same([refresh.statusCode, refresh.json().code], [503, 'SERVICE_UNAVAILABLE'], 'a refresh')
   const errorLines = logs.filter(l => l.level === 50)
-  t.ok(errorLines.length >= 2, 'logged at error level')
-  t.ok(errorLines.every(l => typeof l.err === 'object'), 'with the error')
+  t.ok(errorLines.length >= 3, 'logged at error level')
+  t.same(errorLines.filter(l => l.msg !== 'database unavailable').map(l => l.msg), [], 'each with the driver error, and no lockout audited for an outage')
   t.notOk(JSON.stringify(logs).includes(PASSWORD), 'without the password')
   await app.mongo.close() // nothing to drop in teardown
+})
+
+t.test('any other failure is a generic 500 with a code', async t => {
+  const { app, logs } = await buildWithLogs(t)
+  const { accessToken } = await registerBearer(app)
+  app.accountService.getUser = async () => { throw new Error('boom: internal detail') }
+  const res = await me(app, accessToken)
+  t.equal(res.statusCode, 500)
+  t.same(res.json(), { statusCode: 500, code: 'INTERNAL_ERROR', error: 'Internal Server Error', message: 'Internal server error' })
+  t.ok(logs.some(l => l.level === 50 && l.msg === 'request failed'), 'logged at error level')
 })

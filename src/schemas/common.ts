@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { codeOf, INTERNAL_ERROR, RateLimitedError, type ErrorKind } from '../errors.js'
+import { codeOf, INTERNAL_ERROR, RateLimitedError, ServiceUnavailableError, type ErrorKind } from '../errors.js'
 
 /**
  * A reference to a named schema (registered once with `fastify.addSchema`, see ./index.ts): the
@@ -30,10 +30,15 @@ const STATUS_TEXT: Record<number, string> = {
 
 /**
  * Response schemas for the errors a route can return, status by status, each listing its
- * possible `code` values as an enum; 429 (rate limits) and 500 can always happen.
+ * possible `code` values as an enum; 429 (rate limits), 500 and 503 (the database is
+ * unreachable) can always happen.
  */
 export function errorResponses (...groups: Array<Partial<Record<number, ErrorKind[]>>>): Record<number, TSchema> {
-  const byStatus = new Map<number, Set<string>>([[429, new Set([codeOf(RateLimitedError)])], [500, new Set([INTERNAL_ERROR])]])
+  const byStatus = new Map<number, Set<string>>([
+    [429, new Set([codeOf(RateLimitedError)])],
+    [500, new Set([INTERNAL_ERROR])],
+    [503, new Set([codeOf(ServiceUnavailableError)])]
+  ])
   for (const group of groups) {
     for (const [status, kinds] of Object.entries(group)) {
       const codes = byStatus.get(Number(status)) ?? new Set()

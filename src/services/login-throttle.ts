@@ -73,7 +73,8 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
         try {
           return await assertAllowed(email)
         } catch (err) {
-          await hooks.locked()
+          // Only the lock is a refusal to audit; a database failure is not a lockout.
+          if (err instanceof TooManyAttemptsError) await hooks.locked()
           throw err
         }
       }
