@@ -6,11 +6,12 @@
 import Fastify from 'fastify'
 import { loadConfig } from '../../src/config.js'
 import { serverOptions } from '../../src/server-options.js'
-import { MACHINE_HEADERS, Verified } from '../../routes/auth/verify.js'
+import { MACHINE_HEADERS } from '../../routes/auth/verify.js'
+import { VerifiedTokenSchema } from '../../src/schemas/account.js'
 import { VERIFIED } from './answer.mjs'
 
 const app = Fastify(serverOptions(loadConfig()))
-app.get('/auth/verify', { schema: { response: { 200: Verified } } }, function (_request, reply) {
+app.get('/auth/verify', { schema: { response: { 200: VerifiedTokenSchema } } }, function (_request, reply) {
   reply.headers(MACHINE_HEADERS).send(VERIFIED)
 })
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
