@@ -2,7 +2,8 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose'
 
 export const AUDIT_TYPES = [
   'login.success', 'login.failure', 'login.locked', 'refresh.reuse', 'session.revoked',
-  'sessions.revoked_all', 'password.changed', 'roles.changed'
+  'sessions.revoked_all', 'password.changed', 'roles.changed',
+  'password.reset_requested', 'password.reset', 'email.verified', 'email.change_requested', 'email.changed'
 ] as const
 
 export type AuditType = typeof AUDIT_TYPES[number]

@@ -4,6 +4,8 @@ import type { TokenSigner } from '../src/lib/tokens.js'
 
 export interface UserFields {
   email: string
+  /** Set when the owner proved the address (a verification link); cleared by nothing but an email change, which proves the new one. */
+  emailVerified: boolean
   name: string
   passwordHash: string
   roles: string[]
@@ -47,6 +49,7 @@ export function createUserSchema (tokens: TokenSigner) {
     // unique is enforced by real MongoDB; the embedded server ignores it, so registration
     // also claims the email in `email_claims` (see models/email-claim.ts).
     email: { type: String, required: true, unique: true, lowercase: true, trim: true },
+    emailVerified: { type: Boolean, default: false },
     name: { type: String, default: '' },
     passwordHash: { type: String, required: true },
     roles: { type: [String], default: ['user'] },

@@ -4,6 +4,8 @@
 export interface User {
   id: string
   email: string
+  /** The owner proved the address (a verification link). */
+  emailVerified: boolean
   name: string
   roles: string[]
   createdAt: string
@@ -43,12 +45,22 @@ export interface AuthClientOptions {
 export interface AuthClient {
   /** fetch() with cookies; on 401 AUTH_TOKEN_EXPIRED it refreshes once and retries once. Never loops. */
   fetch (path: string, init?: RequestInit): Promise<Response>
-  register (email: string, password: string, name?: string): Promise<CookieSession>
+  /** The session; or, when the server requires a verified address first, no session (`tokenType: 'None'`). */
+  register (email: string, password: string, name?: string): Promise<CookieSession | { tokenType: 'None', user: User }>
   login (email: string, password: string): Promise<CookieSession>
   logout (): Promise<null>
   me (): Promise<User>
   sessions (): Promise<Session[]>
   revokeSession (id: string): Promise<null>
+  /** Mails a reset link if the address has an account; resolves the same either way. */
+  forgotPassword (email: string): Promise<null>
+  /** With the token from the reset link; logs nobody in. */
+  resetPassword (token: string, newPassword: string): Promise<null>
+  /** With the token from a verification or email-change link. */
+  verifyEmail (token: string): Promise<User>
+  resendVerification (): Promise<null>
+  /** Mails a confirmation link to the new address; the change happens when it is used. */
+  changeEmail (newEmail: string, password: string): Promise<null>
 }
 
 export declare function createAuthClient (options?: AuthClientOptions): AuthClient

@@ -91,11 +91,17 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
 
   return {
     fetch: authFetch,
+    /** Resolves to the session, or to `{ tokenType: 'None', user }` when the address must be verified first (202). */
     register: (email, password, name) => raw('/auth/register', { method: 'POST', body: JSON.stringify({ email, password, ...(name ? { name } : {}) }) }).then(json),
     login: (email, password) => raw('/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }).then(json),
     logout: () => raw('/auth/logout', { method: 'POST' }).then(json),
     me: () => authFetch('/users/me').then(json).then(b => b.user),
     sessions: () => authFetch('/auth/sessions').then(json).then(b => b.sessions),
-    revokeSession: id => authFetch(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json)
+    revokeSession: id => authFetch(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
+    forgotPassword: email => raw('/auth/password/forgot', { method: 'POST', body: JSON.stringify({ email }) }).then(json).then(() => null),
+    resetPassword: (token, newPassword) => raw('/auth/password/reset', { method: 'POST', body: JSON.stringify({ token, newPassword }) }).then(json),
+    verifyEmail: token => raw('/auth/email/verify', { method: 'POST', body: JSON.stringify({ token }) }).then(json).then(b => b.user),
+    resendVerification: () => authFetch('/auth/email/verification', { method: 'POST' }).then(json).then(() => null),
+    changeEmail: (newEmail, password) => authFetch('/users/me/email', { method: 'POST', body: JSON.stringify({ newEmail, password }) }).then(json).then(() => null)
   }
 }

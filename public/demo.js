@@ -11,6 +11,8 @@ async function show (user) {
   $('signed-in').hidden = !user
   if (!user) return
   $('who').textContent = user.email
+  $('verified').textContent = user.emailVerified ? 'confirmed' : 'not confirmed yet'
+  $('resend').hidden = user.emailVerified
   $('profile').textContent = JSON.stringify(user, null, 2)
   const list = $('sessions')
   list.replaceChildren()
@@ -32,9 +34,13 @@ function onSubmit (form, action) {
     event.preventDefault()
     const data = new FormData(event.target)
     try {
-      const { user } = await action(data.get('email'), data.get('password'))
+      const result = await action(data.get('email'), data.get('password'))
+      if (result.tokenType === 'None') {
+        status('Account created. Confirm your address with the link we mailed you, then log in.')
+        return
+      }
       status('')
-      await show(user)
+      await show(result.user)
     } catch (err) {
       status(`${err.code}: ${err.message}`)
     }
@@ -47,5 +53,27 @@ $('reload').addEventListener('click', async () => {
   try { await show(await auth.me()) } catch (err) { status(`${err.code}: ${err.message}`) }
 })
 $('logout').addEventListener('click', async () => { await auth.logout(); await show(null); status('Logged out') })
+
+$('show-forgot').addEventListener('click', event => {
+  event.preventDefault()
+  $('forgot').hidden = false
+})
+$('forgot').addEventListener('submit', async event => {
+  event.preventDefault()
+  try {
+    await auth.forgotPassword(new FormData(event.target).get('email'))
+    status('If this address has an account, a reset link is on its way.')
+  } catch (err) {
+    status(`${err.code}: ${err.message}`)
+  }
+})
+$('resend').addEventListener('click', async () => {
+  try {
+    await auth.resendVerification()
+    status('A confirmation link is on its way.')
+  } catch (err) {
+    status(`${err.code}: ${err.message}`)
+  }
+})
 
 auth.me().then(show, () => show(null))

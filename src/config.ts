@@ -31,6 +31,17 @@ export const ConfigSchema = Type.Object({
   LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
   /** Concurrent argon2 computations; unset: the cores - 1, at least 1. */
   HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  /** nodemailer connection URL (smtp://user:pass@host:587, smtps://…); unset: mail is logged, not sent. */
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  APP_NAME: Type.String({ default: 'Auth server', minLength: 1, maxLength: 100 }),
+  /** Sender of every mail; default "<APP_NAME> <no-reply@localhost>". */
+  MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
+  RESET_TOKEN_TTL: Duration('30m'),
+  VERIFY_TOKEN_TTL: Duration('24h'),
+  /** Registration starts no session, and login refuses an unverified email, until the address is verified. */
+  REQUIRE_EMAIL_VERIFICATION: Type.Boolean({ default: false }),
+  /** `production` refuses to start without SMTP_URL. */
+  NODE_ENV: Type.Optional(Type.String()),
   AUDIT_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   /** Comma-separated; these emails get the `admin` role when they register. */
   ADMIN_EMAILS: Type.String({ default: '' })
@@ -40,6 +51,9 @@ export type Env = Static<typeof ConfigSchema>
 
 export interface Config extends Env {
   PUBLIC_URL: string
+  MAIL_FROM: string
+  resetTokenTtlSeconds: number
+  verifyTokenTtlSeconds: number
   ACCESS_TOKEN_SECRET: string
   REFRESH_TOKEN_SECRET: string
   accessTokenTtlSeconds: number
@@ -97,10 +111,16 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {
     throw new ConfigError('COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers reject it otherwise)')
   }
+  if (env.NODE_ENV === 'production' && env.SMTP_URL === undefined) {
+    throw new ConfigError('SMTP_URL is required in production (NODE_ENV=production): password reset and email verification send mail')
+  }
   const secretsGenerated = access === undefined
   return {
     ...env,
     PUBLIC_URL: env.PUBLIC_URL === undefined ? `http://localhost:${env.PORT}` : origin('PUBLIC_URL', env.PUBLIC_URL),
+    MAIL_FROM: env.MAIL_FROM ?? `"${env.APP_NAME.replace(/["\\]/g, '')}" <no-reply@localhost>`,
+    resetTokenTtlSeconds: seconds('RESET_TOKEN_TTL', env.RESET_TOKEN_TTL),
+    verifyTokenTtlSeconds: seconds('VERIFY_TOKEN_TTL', env.VERIFY_TOKEN_TTL),
     ACCESS_TOKEN_SECRET: access ?? randomBytes(48).toString('base64url'),
     REFRESH_TOKEN_SECRET: refresh ?? randomBytes(48).toString('base64url'),
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),

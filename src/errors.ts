@@ -15,6 +15,8 @@ export const WrongPasswordError = createError('AUTH_WRONG_PASSWORD', 'Current pa
 export const ForbiddenError = createError('AUTH_FORBIDDEN', 'Forbidden', 403)
 export const SessionNotFoundError = createError('AUTH_SESSION_NOT_FOUND', 'Session not found', 404)
 export const UserNotFoundError = createError('USER_NOT_FOUND', 'User not found', 404)
+export const OneTimeTokenInvalidError = createError('AUTH_ONE_TIME_TOKEN_INVALID', 'This link is invalid, expired or already used', 400)
+export const EmailNotVerifiedError = createError('AUTH_EMAIL_NOT_VERIFIED', 'Confirm your email address first: follow the link we sent', 403)
 export const CsrfError = createError('AUTH_CSRF_FAILED', 'Cross-site request refused: origin not allowed', 403)
 export class TooManyAttemptsError extends createError('AUTH_TOO_MANY_ATTEMPTS', 'Too many failed login attempts; retry in %s seconds', 429) {
   readonly retryAfterSeconds: number

@@ -83,7 +83,7 @@ const BEARER = { 'x-auth-mode': 'bearer' }
 export interface BearerSession {
   accessToken: string
   refreshToken: string
-  user: { id: string, email: string }
+  user: { id: string, email: string, emailVerified: boolean }
 }
 
 export async function registerBearer (app: FastifyInstance, email = uniqueEmail()): Promise<BearerSession> {

@@ -2,13 +2,23 @@ import fp from 'fastify-plugin'
 import { bindAuditEventModel, type AuditEventModel } from '../../models/audit-event.js'
 import { bindEmailClaimModel, type EmailClaimModel } from '../../models/email-claim.js'
 import { bindLoginAttemptModel, type LoginAttemptModel } from '../../models/login-attempt.js'
+import { bindOneTimeTokenModel, type OneTimeTokenModel } from '../../models/one-time-token.js'
+import { bindMailQuotaModel, bindOutboxModel, type MailQuotaModel, type OutboxModel } from '../../models/outbox.js'
 import { bindUserModel, type UserModel } from '../../models/user.js'
 import { createTokenSigner } from '../../src/lib/tokens.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** For services only: routes never touch models. */
-    models: { users: UserModel, claims: EmailClaimModel, attempts: LoginAttemptModel, auditEvents: AuditEventModel }
+    models: {
+      users: UserModel
+      claims: EmailClaimModel
+      attempts: LoginAttemptModel
+      auditEvents: AuditEventModel
+      oneTimeTokens: OneTimeTokenModel
+      outbox: OutboxModel
+      mailQuotas: MailQuotaModel
+    }
   }
 }
 
@@ -25,7 +35,10 @@ export default fp(async function models (fastify) {
     users: bindUserModel(mongo, tokens),
     claims: bindEmailClaimModel(mongo),
     attempts: bindLoginAttemptModel(mongo),
-    auditEvents: bindAuditEventModel(mongo, config.AUDIT_RETENTION_DAYS)
+    auditEvents: bindAuditEventModel(mongo, config.AUDIT_RETENTION_DAYS),
+    oneTimeTokens: bindOneTimeTokenModel(mongo),
+    outbox: bindOutboxModel(mongo),
+    mailQuotas: bindMailQuotaModel(mongo)
   }
   await Promise.all(Object.values(models).map(m => m.init()))
   fastify.decorate('models', models)

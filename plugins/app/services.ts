@@ -1,8 +1,13 @@
 import fp from 'fastify-plugin'
+import nodemailer from 'nodemailer'
 import { createPasswordHasher, type PasswordHasher } from '../../src/lib/passwords.js'
 import { createAccountService, type AccountService } from '../../src/services/account-service.js'
 import { createAuditLog, type AuditLog } from '../../src/services/audit-log.js'
 import { createAuthService, type AuthService } from '../../src/services/auth-service.js'
+import { createEmailClaims } from '../../src/services/email-claims.js'
+import { createEmailService, type EmailService } from '../../src/services/email-service.js'
+import { createOneTimeTokens } from '../../src/services/one-time-tokens.js'
+import { createOutbox, logTransport, type Outbox } from '../../src/services/outbox.js'
 import { createLoginThrottle, type LoginThrottle } from '../../src/services/login-throttle.js'
 import { createUserStore } from '../../src/services/user-store.js'
 
@@ -13,11 +18,15 @@ declare module 'fastify' {
     auditLog: AuditLog
     loginThrottle: LoginThrottle
     passwords: PasswordHasher
+    emailService: EmailService
+    outbox: Outbox
   }
 }
 
 /** Hourly, because the embedded server ignores TTL indexes (real MongoDB also expires by TTL). */
 const PRUNE_INTERVAL_MS = 3600_000
+/** How often the mail sender looks for retries that are due (new mail goes out at once). */
+const MAIL_POLL_MS = 5000
 
 /** The services over this app's models, keys and configuration. Routes call these only. */
 export default fp(async function services (fastify) {
@@ -28,14 +37,38 @@ export default fp(async function services (fastify) {
   const throttle = createLoginThrottle(models.attempts, config.LOGIN_MAX_FAILURES)
   // One store for every service, so that each write keeps its last known states current.
   const users = createUserStore(models.users, { recentUsersBytes: config.REFRESH_STATE_CACHE_MB * 1024 * 1024 })
+  const emailClaims = createEmailClaims(models.claims, users)
+  const oneTimeTokens = createOneTimeTokens(models.oneTimeTokens)
+  const outbox = createOutbox({
+    outbox: models.outbox,
+    quotas: models.mailQuotas,
+    transport: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : logTransport(log),
+    from: config.MAIL_FROM,
+    log
+  })
+  const emailService = createEmailService({
+    users,
+    emailClaims,
+    tokens: oneTimeTokens,
+    outbox,
+    passwords,
+    throttle,
+    audit,
+    appName: config.APP_NAME,
+    publicUrl: config.PUBLIC_URL,
+    resetTtlSeconds: config.resetTokenTtlSeconds,
+    verifyTtlSeconds: config.verifyTokenTtlSeconds
+  })
 
   fastify.decorate('passwords', passwords)
   fastify.decorate('auditLog', audit)
   fastify.decorate('loginThrottle', throttle)
+  fastify.decorate('outbox', outbox)
+  fastify.decorate('emailService', emailService)
   fastify.decorate('authService', createAuthService({
     users,
     passwords,
-    claims: models.claims,
+    emailClaims,
     throttle,
     audit,
     verifyRefresh: token => jwt.refresh.verify(token),
@@ -43,9 +76,14 @@ export default fp(async function services (fastify) {
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     graceSeconds: config.REFRESH_GRACE_SECONDS,
     maxSessions: config.MAX_SESSIONS_PER_USER,
-    adminEmails: config.adminEmails
+    adminEmails: config.adminEmails,
+    requireEmailVerification: config.REQUIRE_EMAIL_VERIFICATION,
+    sendVerification: emailService.sendVerification
   }))
-  fastify.decorate('accountService', createAccountService({ users, passwords, audit, throttle }))
+  fastify.decorate('accountService', createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens }))
+
+  const stopSender = outbox.start(MAIL_POLL_MS)
+  fastify.addHook('onClose', stopSender)
 
   const pruner = setInterval(() => {
     audit.prune().catch(err => log.error({ err }, 'audit pruning failed'))

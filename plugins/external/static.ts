@@ -3,7 +3,7 @@ import fastifyStatic from '@fastify/static'
 import fp from 'fastify-plugin'
 
 /**
- * The browser client (/client.js) and the demo page (/) from public/. Same origin as the API,
+ * The browser client (/client.js), the demo page (/) and the pages mail links open, from public/. Same origin as the API,
  * so the strict CSP (script-src 'self') holds for them too.
  * @see https://github.com/fastify/fastify-static
  */
@@ -17,4 +17,9 @@ export default fp(async function staticFiles (fastify) {
     cacheControl: true,
     maxAge: '5m'
   })
+  // The pages that mail links open. They read the token from the URL fragment and use it only
+  // on a click; a GET (or a scanner's HEAD) consumes nothing.
+  for (const page of ['reset-password', 'verify-email']) {
+    fastify.get(`/${page}`, { schema: { hide: true } }, (_request, reply) => reply.sendFile(`${page}.html`))
+  }
 }, { name: 'static' })

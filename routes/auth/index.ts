@@ -2,14 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import {
-  BODY_ERRORS, CSRF_ERRORS, EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
+  BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
   RefreshConflictError, RefreshReusedError, TooManyAttemptsError
 } from '../../src/errors.js'
 import {
-  AuthModeHeaders, LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema, SessionResponse
+  AuthModeHeaders, LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema, PendingRegistrationSchema, SessionResponse
 } from '../../src/schemas/auth.js'
 import { errorResponses, PUBLIC, ref } from '../../src/schemas/common.js'
 import accountRoutes from './account.js'
+import emailRoutes from './email.js'
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 const SESSION_STARTED = 'A session started: a CookieSession (cookies set) or a BearerSession, per X-Auth-Mode'
@@ -27,16 +28,19 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'register',
       tags: ['auth'],
       summary: 'Create an account and start a session',
+      description: 'Mails a verification link to the address. With REQUIRE_EMAIL_VERIFICATION, answers 202 with the user and starts no session: the user verifies the address, then logs in.',
       security: PUBLIC,
       headers: AuthModeHeaders,
       body: ref(RegisterRequestSchema),
       response: {
         201: { ...SessionResponse, description: SESSION_STARTED },
+        202: { ...ref(PendingRegistrationSchema), description: 'Created; no session until the address is verified (REQUIRE_EMAIL_VERIFICATION)' },
         ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 409: [EmailTakenError] })
       }
     }
   }, async (request, reply) => {
     const result = await authService.register(request.body, clientMeta(request))
+    if (result.tokens === null) return reply.code(202).send({ tokenType: 'None', user: result.user })
     return reply.code(201).send(transport.send(request, reply, result))
   })
 
@@ -52,7 +56,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       body: ref(LoginRequestSchema),
       response: {
         200: { ...SessionResponse, description: SESSION_STARTED },
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 401: [InvalidCredentialsError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] })
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 401: [InvalidCredentialsError], 403: [EmailNotVerifiedError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] })
       }
     }
   }, async (request, reply) => {
@@ -108,6 +112,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     return reply.code(204).send(null)
   })
 
+  await fastify.register(emailRoutes)
   await fastify.register(accountRoutes)
 }
 

@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { InvalidTokenError, TOKEN_ERRORS } from '../../src/errors.js'
-import { UserResponseSchema } from '../../src/schemas/auth.js'
+import {
+  BODY_ERRORS, CSRF_ERRORS, InvalidTokenError, SESSION_ERRORS, TOKEN_ERRORS, TooManyAttemptsError, WrongPasswordError
+} from '../../src/errors.js'
+import { AcceptedSchema, ChangeEmailRequestSchema, UserResponseSchema } from '../../src/schemas/auth.js'
 import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
+import { clientMeta, passwordRouteLimit } from '../auth/transport.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
-  const { accountService } = fastify
+  const { accountService, emailService, config } = fastify
   fastify.addHook('onRequest', fastify.authenticate)
 
   fastify.get('/me', {
@@ -20,6 +23,26 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     // A valid token for a deleted account is no longer a valid credential.
     if (!user) throw new InvalidTokenError()
     return { user }
+  })
+
+  fastify.post('/me/email', {
+    onRequest: fastify.verifySession,
+    config: passwordRouteLimit(config),
+    schema: {
+      operationId: 'changeEmail',
+      tags: ['account'],
+      summary: 'Change the email address: mails a confirmation link to the new one',
+      description: 'The address changes when the link (`PUBLIC_URL/verify-email#token=…`) is used with verifyEmail; the old address gets a notice. Always 202 once the password is right, even when the new address is taken (that address gets a mail saying so, and nothing changes). A wrong password counts toward the login lock.',
+      security: AUTHENTICATED,
+      body: ref(ChangeEmailRequestSchema),
+      response: {
+        202: { ...ref(AcceptedSchema), description: 'Accepted; the mails go out' },
+        ...errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS, { 401: [WrongPasswordError], 429: [TooManyAttemptsError] })
+      }
+    }
+  }, async (request, reply) => {
+    await emailService.requestEmailChange(request.user, request.body.newEmail, request.body.password, clientMeta(request))
+    return reply.code(202).send({})
   })
 }
 

@@ -41,6 +41,7 @@ export const AuthModeHeaders = Type.Object({
 export const UserSchema = Type.Object({
   id: Type.String(),
   email: Type.String(),
+  emailVerified: Type.Boolean({ description: 'The owner proved the address (a verification link)' }),
   name: Type.String(),
   roles: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time' })
@@ -62,6 +63,11 @@ export const BearerSessionSchema = Type.Object({
   expiresIn: Type.Integer({ description: 'Access token lifetime in seconds' })
 }, { $id: 'BearerSession', description: 'Bearer mode (X-Auth-Mode: bearer)' })
 
+export const PendingRegistrationSchema = Type.Object({
+  tokenType: Type.Literal('None', { description: 'No session: none is started until the address is verified' }),
+  user: ref(UserSchema)
+}, { $id: 'PendingRegistration', description: 'Registered; log in once the address is verified (REQUIRE_EMAIL_VERIFICATION)' })
+
 export type SessionResponseBody = Static<typeof CookieSessionSchema> | Static<typeof BearerSessionSchema>
 
 /** One of the two, told apart by `tokenType`: what the request's X-Auth-Mode asked for. */
@@ -69,3 +75,22 @@ export const SessionResponse = Type.Unsafe<SessionResponseBody>({
   oneOf: [ref(CookieSessionSchema), ref(BearerSessionSchema)],
   discriminator: { propertyName: 'tokenType', mapping: { Cookie: '#/components/schemas/CookieSession', Bearer: '#/components/schemas/BearerSession' } }
 })
+
+const OneTimeToken = Type.String({ minLength: 1, maxLength: 256, description: 'The token from the link in the mail (after `#token=`)' })
+
+export const ForgotPasswordRequestSchema = Type.Object({ email: Email }, { $id: 'ForgotPasswordRequest', additionalProperties: false })
+
+export const ResetPasswordRequestSchema = Type.Object({
+  token: OneTimeToken,
+  newPassword: Password
+}, { $id: 'ResetPasswordRequest', additionalProperties: false })
+
+export const VerifyEmailRequestSchema = Type.Object({ token: OneTimeToken }, { $id: 'VerifyEmailRequest', additionalProperties: false })
+
+export const ChangeEmailRequestSchema = Type.Object({
+  newEmail: Email,
+  password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH, description: 'The current password' })
+}, { $id: 'ChangeEmailRequest', additionalProperties: false })
+
+/** 202 with nothing to say: whether a mail went out is never told. */
+export const AcceptedSchema = Type.Object({}, { $id: 'Accepted', additionalProperties: false })

@@ -3,8 +3,9 @@ import {
   SessionSchema, SetRolesRequestSchema, UserPageSchema, VerifiedTokenSchema
 } from './account.js'
 import {
-  BearerSessionSchema, CookieSessionSchema, LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema,
-  UserResponseSchema, UserSchema
+  AcceptedSchema, BearerSessionSchema, ChangeEmailRequestSchema, CookieSessionSchema, ForgotPasswordRequestSchema,
+  LoginRequestSchema, PendingRegistrationSchema, RefreshRequestSchema, RegisterRequestSchema, ResetPasswordRequestSchema, UserResponseSchema,
+  UserSchema, VerifyEmailRequestSchema
 } from './auth.js'
 import { ErrorSchema } from './common.js'
 
@@ -16,5 +17,6 @@ export const NAMED_SCHEMAS = [
   ErrorSchema, UserSchema, UserResponseSchema, CookieSessionSchema, BearerSessionSchema,
   RegisterRequestSchema, LoginRequestSchema, RefreshRequestSchema, ChangePasswordRequestSchema,
   SessionSchema, SessionListSchema, RoleSchema, SetRolesRequestSchema, UserPageSchema,
-  AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema
+  AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, AcceptedSchema,
+  PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema
 ]

@@ -7,6 +7,7 @@ import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
+import type { OneTimeTokens } from './one-time-tokens.js'
 import type { UserStore } from './user-store.js'
 
 export interface SessionView {
@@ -19,7 +20,7 @@ export interface SessionView {
 }
 
 /** What a signed-in user (and an admin) can do to accounts and sessions. */
-export function createAccountService ({ users: store, passwords, audit, throttle }: { users: UserStore, passwords: PasswordHasher, audit: AuditLog, throttle: LoginThrottle }) {
+export function createAccountService ({ users: store, passwords, audit, throttle, tokens }: { users: UserStore, passwords: PasswordHasher, audit: AuditLog, throttle: LoginThrottle, tokens: OneTimeTokens }) {
   const revoked = () => new SessionRevokedError()
   const notFound = () => new UserNotFoundError()
 
@@ -104,6 +105,8 @@ export function createAccountService ({ users: store, passwords, audit, throttle
           write: { passwordHash, sessions: sessions.filter(s => s.id === claims.sid), bumpTokenVersion: true }
         }
       }, { missing: revoked, hint: user })
+      // A reset link mailed before the change must not undo it.
+      await tokens.voidAll(user._id)
       await audit.record('password.changed', { userId: claims.sub, sessionId: claims.sid, meta })
     },
 

@@ -1,20 +1,20 @@
 import { Types } from 'mongoose'
-import type { EmailClaimModel } from '../../models/email-claim.js'
-import { emailKey } from '../../models/email-claim.js'
 import type { UserDocument } from '../../models/user.js'
 import {
-  EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+  EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
 import { accessExpiry, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
+import type { EmailClaims } from './email-claims.js'
 import type { LoginThrottle } from './login-throttle.js'
 import type { StepFn, StoredUser, UserProfile, UserStore } from './user-store.js'
 
 export interface PublicUser {
   id: string
   email: string
+  emailVerified: boolean
   name: string
   roles: string[]
   createdAt: string
@@ -45,7 +45,7 @@ export interface AuthServiceOptions {
    */
   users: UserStore
   passwords: PasswordHasher
-  claims: EmailClaimModel
+  emailClaims: EmailClaims
   /** Verifies signature, algorithm and expiry of a refresh JWT; throws otherwise. */
   verifyRefresh: (token: string) => unknown
   accessTtlSeconds: number
@@ -56,17 +56,23 @@ export interface AuthServiceOptions {
   adminEmails: readonly string[]
   throttle: LoginThrottle
   audit: AuditLog
+  /** Registration starts no session, and login refuses an unverified address. */
+  requireEmailVerification: boolean
+  /** Mails a verification link to a new account's address. */
+  sendVerification: (userId: Types.ObjectId, email: string) => Promise<void>
 }
 
-/** A claim without its user is a crashed registration; older than this, it may be taken over. */
-const STALE_CLAIM_MS = 60_000
+/** A registration: its session, or none while the address awaits verification. */
+export type Registration = AuthResult | { user: PublicUser, tokens: null }
 
-const normalizeEmail = (email: string) => email.trim().toLowerCase()
+export const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
 export function toPublicUser (user: UserProfile): PublicUser {
   return {
     id: user._id.toHexString(),
     email: user.email,
+    // Accounts created before verification existed have no flag: not verified.
+    emailVerified: user.emailVerified === true,
     name: user.name,
     roles: [...user.roles],
     createdAt: user.createdAt.toISOString()
@@ -76,7 +82,7 @@ export function toPublicUser (user: UserProfile): PublicUser {
 const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000
 
 export function createAuthService (opts: AuthServiceOptions) {
-  const { users: store, passwords, claims, throttle, audit } = opts
+  const { users: store, passwords, emailClaims, throttle, audit } = opts
   const invalidRefresh = () => new InvalidRefreshTokenError()
   const withSessions = <T>(userId: string, step: StepFn<T>, hint?: StoredUser | 'recent') =>
     store.update(userId, step, { missing: invalidRefresh, hint })
@@ -133,37 +139,22 @@ export function createAuthService (opts: AuthServiceOptions) {
     }, checked)
   }
 
-  async function claimEmail (email: string, userId: Types.ObjectId): Promise<void> {
-    const _id = emailKey(email)
-    try {
-      await claims.create({ _id, userId })
-      return
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err
-    }
-    const existing = await claims.findById(_id)
-    const stale = existing && Date.now() - existing.createdAt.getTime() > STALE_CLAIM_MS &&
-      !(await store.exists(existing.userId))
-    if (!stale) throw new EmailTakenError()
-    // Take over a crashed registration's claim, still atomically: only one deleter wins.
-    const removed = await claims.findOneAndDelete({ _id, userId: existing.userId })
-    if (!removed) throw new EmailTakenError()
-    return claimEmail(email, userId)
-  }
-
   return {
-    async register (input: { email: string, password: string, name?: string }, meta: ClientMeta): Promise<AuthResult> {
+    async register (input: { email: string, password: string, name?: string }, meta: ClientMeta): Promise<Registration> {
       const email = normalizeEmail(input.email)
       const passwordHash = await passwords.hash(input.password)
       const _id = new Types.ObjectId()
-      await claimEmail(email, _id)
+      await emailClaims.claim(email, _id)
+      let profile: UserProfile
       try {
         const roles = opts.adminEmails.includes(email) ? ['user', 'admin'] : ['user']
-        await store.insert({ _id, email, name: input.name?.trim() ?? '', passwordHash, roles })
+        profile = await store.insert({ _id, email, name: input.name?.trim() ?? '', passwordHash, roles })
       } catch (err) {
-        await claims.deleteOne({ _id: emailKey(email), userId: _id })
+        await emailClaims.release(email, _id)
         throw isDuplicateKey(err) ? new EmailTakenError() : err
       }
+      await opts.sendVerification(_id, email)
+      if (opts.requireEmailVerification) return { user: toPublicUser(profile), tokens: null }
       return startSession(_id.toHexString(), meta)
     },
 
@@ -182,6 +173,8 @@ export function createAuthService (opts: AuthServiceOptions) {
         failed: () => audit.record('login.failure', { userId: found?._id.toString(), meta, detail: { email } }),
         wrong: () => new InvalidCredentialsError()
       })
+      // Only after the password check: the answer says nothing about an address to a guesser.
+      if (opts.requireEmailVerification && user.emailVerified !== true) throw new EmailNotVerifiedError()
       const userId = user._id.toString()
       if (passwords.needsRehash(user.passwordHash)) {
         await store.replacePasswordHash(user._id, user.passwordHash, await passwords.hash(input.password))

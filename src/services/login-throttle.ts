@@ -53,6 +53,11 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
   }
 
   return {
+    /** Lifts the lock and forgets the failures (a password reset is the way back in). */
+    async clear (email: string): Promise<void> {
+      await attempts.deleteOne({ _id: emailKey(email) })
+    },
+
     /** Deletes the records that can no longer count or lock; returns how many. */
     async prune (now = new Date()): Promise<number> {
       return (await attempts.deleteMany({ lastFailureAt: { $lt: new Date(now.getTime() - ATTEMPT_RECORD_TTL_MS) } })).deletedCount

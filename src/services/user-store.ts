@@ -6,6 +6,8 @@ import type { SessionRecord } from '../lib/sessions.js'
 
 export interface Write {
   sessions?: SessionRecord[]
+  email?: string
+  emailVerified?: boolean
   passwordHash?: string
   roles?: string[]
   /** Invalidates every access token issued so far on routes that check it (sensitive ones). */
@@ -24,7 +26,7 @@ export type StepFn<T> = (user: UserDocument, sessions: SessionRecord[], now: Dat
 export type StoredUser = UserFields & { _id: Types.ObjectId }
 
 /** What a profile shows of a user: no password hash, no sessions. */
-export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'name' | 'roles' | 'createdAt'>
+export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'emailVerified' | 'name' | 'roles' | 'createdAt'>
 /** What registration stores; the model fills in the rest (no sessions yet, version 0). */
 export type NewUser = Pick<StoredUser, '_id' | 'email' | 'name' | 'passwordHash' | 'roles'>
 /** What the session check and the session list need of a user. */
@@ -32,7 +34,7 @@ export type SessionState = Pick<StoredUser, '_id' | 'sessions' | 'tokenVersion'>
 
 /** The fields to fetch for a `T` (`_id` comes anyway); the compiler keeps the two in step. */
 type Projection<T> = Record<Exclude<keyof T, '_id'>, 1>
-const PROFILE_FIELDS: Projection<UserProfile> = { email: 1, name: 1, roles: 1, createdAt: 1 }
+const PROFILE_FIELDS: Projection<UserProfile> = { email: 1, emailVerified: 1, name: 1, roles: 1, createdAt: 1 }
 const SESSION_STATE_FIELDS: Projection<SessionState> = { sessions: 1, tokenVersion: 1 }
 
 /** Optimistic-concurrency retries for one write; contention is per user. */
@@ -131,8 +133,9 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
      * Creates a user through the model, so its schema validates and defaults the document. A
      * duplicate `_id` or email (where the database enforces it) rejects with code 11000.
      */
-    async insert (fields: NewUser): Promise<void> {
-      await users.create(fields)
+    async insert (fields: NewUser): Promise<UserProfile> {
+      const { _id, email, emailVerified, name, roles, createdAt } = await users.create(fields)
+      return { _id, email, emailVerified, name, roles: [...roles], createdAt }
     },
 
     async exists (userId: Types.ObjectId): Promise<boolean> {

@@ -47,3 +47,17 @@ t.test('bad configuration fails fast with the variable named', async t => {
   }
   t.ok(new ConfigError('x') instanceof Error)
 })
+
+t.test('mail and links', async t => {
+  const c = loadConfig({})
+  t.equal(c.PUBLIC_URL, 'http://localhost:3000', 'default: this server on localhost')
+  t.equal(loadConfig({ PORT: '8080' }).PUBLIC_URL, 'http://localhost:8080')
+  t.equal(loadConfig({ PUBLIC_URL: 'https://auth.example.com/' }).PUBLIC_URL, 'https://auth.example.com')
+  t.throws(() => loadConfig({ PUBLIC_URL: 'https://auth.example.com/login' }), /PUBLIC_URL/)
+  t.equal(c.MAIL_FROM, '"Auth server" <no-reply@localhost>')
+  t.equal(loadConfig({ APP_NAME: 'Acme "ID"' }).MAIL_FROM, '"Acme ID" <no-reply@localhost>')
+  t.same([c.resetTokenTtlSeconds, c.verifyTokenTtlSeconds, c.REQUIRE_EMAIL_VERIFICATION], [1800, 86400, false])
+  t.throws(() => loadConfig({ SMTP_URL: 'mail.example.com:587' }), /SMTP_URL/)
+  t.throws(() => loadConfig({ NODE_ENV: 'production' }), { name: 'ConfigError', message: /SMTP_URL is required in production/ })
+  t.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.com' }).SMTP_URL, 'smtps://u:p@mail.example.com')
+})

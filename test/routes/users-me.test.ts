@@ -9,7 +9,7 @@ t.test('GET /users/me with bearer, cookie, and both', async t => {
   const a = await registerBearer(app)
   const res = await me(app, a.accessToken)
   t.equal(res.statusCode, 200)
-  t.same(Object.keys(res.json().user).sort(), ['createdAt', 'email', 'id', 'name', 'roles'])
+  t.same(Object.keys(res.json().user).sort(), ['createdAt', 'email', 'emailVerified', 'id', 'name', 'roles'])
   t.equal(res.json().user.id, a.user.id)
 
   const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
@@ -27,7 +27,7 @@ t.test('GET /users/me reads only the profile\'s fields: no password hash, no ses
   const reads = recordFindOne(app.models.users.collection)
   t.equal((await me(app, a.accessToken)).statusCode, 200)
   t.equal(reads.length, 1, 'one read')
-  t.same(Object.keys(reads[0]!.doc as object).sort(), ['_id', 'createdAt', 'email', 'name', 'roles'])
+  t.same(Object.keys(reads[0]!.doc as object).sort(), ['_id', 'createdAt', 'email', 'emailVerified', 'name', 'roles'])
 })
 
 t.test('no token → 401 AUTH_NO_TOKEN', async t => {

@@ -1,0 +1,65 @@
+/** A mail's content: the text part carries every link in full; the HTML part is the same message. */
+export interface MailContent {
+  subject: string
+  text: string
+  html: string
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+
+/** Paragraphs of plain text, and at most one call to action: a link, shown in full in both parts. */
+function mail (subject: string, paragraphs: string[], action?: { label: string, url: string }): MailContent {
+  const text = [...paragraphs, ...(action ? [`${action.label}:\n${action.url}`] : [])].join('\n\n') + '\n'
+  const html = [
+    '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">',
+    ...paragraphs.map(p => `<p>${escapeHtml(p)}</p>`),
+    ...(action ? [`<p><a href="${escapeHtml(action.url)}">${escapeHtml(action.label)}</a></p>`, `<p style="font-size: small">${escapeHtml(action.url)}</p>`] : []),
+    '</body></html>'
+  ].join('\n')
+  return { subject, text, html }
+}
+
+const IGNORE = 'If you did not ask for this, you can ignore this mail: nothing changes.'
+
+export const templates = {
+  passwordReset: (app: string, url: string, ttl: string) => mail(`${app}: reset your password`, [
+    'Someone (hopefully you) asked to reset the password of this account.',
+    `The link works once, for ${ttl}. Opening it changes nothing until you choose a new password.`,
+    IGNORE
+  ], { label: 'Choose a new password', url }),
+
+  verifyEmail: (app: string, url: string, ttl: string) => mail(`${app}: confirm your email address`, [
+    'Confirm that this address is yours.',
+    `The link works once, for ${ttl}.`,
+    IGNORE
+  ], { label: 'Confirm this address', url }),
+
+  emailChange: (app: string, url: string, ttl: string) => mail(`${app}: confirm your new email address`, [
+    'Someone (hopefully you) asked to use this address for their account.',
+    `The change takes effect when you confirm; the link works once, for ${ttl}.`,
+    IGNORE
+  ], { label: 'Confirm this address', url }),
+
+  emailChangeNotice: (app: string, newEmail: string) => mail(`${app}: your email address is being changed`, [
+    `A change of this account's email address to ${newEmail} was requested, with the account's password. It takes effect once the new address is confirmed.`,
+    'If this was not you, change your password now and sign out of every device.'
+  ]),
+
+  accountExists: (app: string, url: string) => mail(`${app}: this address already has an account`, [
+    'Someone tried to move another account to this address, but this address already has an account. Nothing was changed.',
+    'If you have forgotten that account\'s password, use "Forgot password?" on the sign-in page.'
+  ], { label: 'Sign in', url }),
+
+  passwordChanged: (app: string) => mail(`${app}: your password was changed`, [
+    "This account's password was just changed, and every device was signed out.",
+    'If this was not you, reset your password now and tell us.'
+  ])
+}
+
+/** "30 minutes", "24 hours": a lifetime in words for a mail. */
+export function humanDuration (seconds: number): string {
+  const [n, unit] = seconds % 86400 === 0 && seconds >= 172800
+    ? [seconds / 86400, 'day']
+    : seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second']
+  return `${n} ${unit}${n === 1 ? '' : 's'}`
+}

@@ -1,0 +1,144 @@
+import type { Types } from 'mongoose'
+import { InvalidTokenError, OneTimeTokenInvalidError, SessionRevokedError, WrongPasswordError } from '../errors.js'
+import { humanDuration, templates } from '../lib/mail-templates.js'
+import type { PasswordHasher } from '../lib/passwords.js'
+import type { AccessClaims } from '../lib/tokens.js'
+import type { AuditLog } from './audit-log.js'
+import { normalizeEmail, toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
+import type { EmailClaims } from './email-claims.js'
+import type { LoginThrottle } from './login-throttle.js'
+import type { OneTimeTokens } from './one-time-tokens.js'
+import type { Outbox } from './outbox.js'
+import type { UserStore } from './user-store.js'
+
+export interface EmailServiceOptions {
+  users: UserStore
+  emailClaims: EmailClaims
+  tokens: OneTimeTokens
+  outbox: Outbox
+  passwords: PasswordHasher
+  throttle: LoginThrottle
+  audit: AuditLog
+  appName: string
+  /** Every link starts here (PUBLIC_URL), never with the request's Host. */
+  publicUrl: string
+  resetTtlSeconds: number
+  verifyTtlSeconds: number
+}
+
+/** Password reset, email verification and email change: everything that proves an address by mail. */
+export function createEmailService (opts: EmailServiceOptions) {
+  const { users, emailClaims, tokens, outbox, passwords, throttle, audit, appName, publicUrl } = opts
+  const invalid = () => new OneTimeTokenInvalidError()
+  // The token travels in the fragment: never sent to a server, never in a Referer or access log.
+  const link = (page: string, token: string) => `${publicUrl}/${page}#token=${token}`
+
+  async function sendVerification (userId: Types.ObjectId, email: string): Promise<void> {
+    if (!(await outbox.allow('verify_email', email))) return
+    const token = await tokens.issue('verify_email', userId, email, opts.verifyTtlSeconds)
+    await outbox.enqueue(email, templates.verifyEmail(appName, link('verify-email', token), humanDuration(opts.verifyTtlSeconds)))
+  }
+
+  return {
+    sendVerification,
+
+    /** The verification mail again, unless the address is verified (or was mailed a minute ago). */
+    async resendVerification (userId: string): Promise<void> {
+      const user = await users.readProfile(userId)
+      // A valid token for a deleted account is no longer a valid credential.
+      if (!user) throw new InvalidTokenError()
+      if (user.emailVerified !== true) await sendVerification(user._id, user.email)
+    },
+
+    /** The same answer, and the same database work up to the mail, for a known and an unknown email. */
+    async forgotPassword (input: string, meta: ClientMeta): Promise<void> {
+      const email = normalizeEmail(input)
+      const user = await users.findByEmail(email)
+      if (!(await outbox.allow('password_reset', email)) || !user) return
+      const token = await tokens.issue('password_reset', user._id, email, opts.resetTtlSeconds)
+      await outbox.enqueue(email, templates.passwordReset(appName, link('reset-password', token), humanDuration(opts.resetTtlSeconds)))
+      await audit.record('password.reset_requested', { userId: user._id.toHexString(), meta })
+    },
+
+    /**
+     * Sets the new password, revokes every session, lifts the login lock and voids every other
+     * token of the user. Logs nobody in.
+     */
+    async resetPassword (token: string, newPassword: string, meta: ClientMeta): Promise<void> {
+      const used = await tokens.consume(token, ['password_reset'])
+      if (!used) throw invalid()
+      const passwordHash = await passwords.hash(newPassword)
+      const userId = used.userId.toHexString()
+      const user = await users.update(userId, fresh => ({
+        result: fresh,
+        write: { passwordHash, sessions: [], bumpTokenVersion: true }
+      }), { missing: invalid })
+      await throttle.clear(user.email)
+      await tokens.voidAll(used.userId)
+      await outbox.enqueue(user.email, templates.passwordChanged(appName))
+      await audit.record('password.reset', { userId, meta })
+    },
+
+    /** Proves the address a verification or email-change token was sent to. */
+    async verifyEmail (token: string, meta: ClientMeta): Promise<PublicUser> {
+      const used = await tokens.consume(token, ['verify_email', 'email_change'])
+      if (!used) throw invalid()
+      const userId = used.userId.toHexString()
+      let user: PublicUser
+      if (used.purpose === 'verify_email') {
+        user = await users.update(userId, fresh => {
+          // The address changed since the mail: this token proves an old one.
+          if (fresh.email !== used.email) throw invalid()
+          return { result: { ...toPublicUser(fresh), emailVerified: true }, write: { emailVerified: true } }
+        }, { missing: invalid })
+        await audit.record('email.verified', { userId, meta })
+      } else {
+        // The new address is claimed first, then the old one released: at no moment is the
+        // account without an address, or two accounts with one.
+        await emailClaims.claim(used.email, used.userId)
+        let previous = ''
+        try {
+          user = await users.update(userId, fresh => {
+            previous = fresh.email
+            return { result: { ...toPublicUser(fresh), email: used.email, emailVerified: true }, write: { email: used.email, emailVerified: true } }
+          }, { missing: invalid })
+        } catch (err) {
+          await emailClaims.release(used.email, used.userId)
+          throw err
+        }
+        if (previous !== used.email) await emailClaims.release(previous, used.userId)
+        await audit.record('email.changed', { userId, meta, detail: { from: previous, to: used.email } })
+      }
+      await tokens.voidAll(used.userId)
+      return user
+    },
+
+    /**
+     * Mails a confirmation link to the new address and a notice to the old one; the change
+     * happens when the link is used. The password is checked under the login lock. A taken
+     * address gets a mail saying so, and the answer is the same.
+     */
+    async requestEmailChange (claims: AccessClaims, input: string, password: string, meta: ClientMeta): Promise<void> {
+      const user = await users.read(claims.sub)
+      if (!user) throw new SessionRevokedError()
+      const event = { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'email change' } }
+      await throttle.checkPassword(user.email, () => passwords.verify(user.passwordHash, password), {
+        locked: () => audit.record('login.locked', event),
+        failed: () => audit.record('login.failure', event),
+        wrong: () => new WrongPasswordError()
+      })
+      const email = normalizeEmail(input)
+      if (email === user.email) return
+      if (await emailClaims.isTaken(email)) {
+        if (await outbox.allow('account_exists', email)) await outbox.enqueue(email, templates.accountExists(appName, `${publicUrl}/`))
+        return
+      }
+      const token = await tokens.issue('email_change', user._id, email, opts.verifyTtlSeconds)
+      await outbox.enqueue(email, templates.emailChange(appName, link('verify-email', token), humanDuration(opts.verifyTtlSeconds)))
+      await outbox.enqueue(user.email, templates.emailChangeNotice(appName, email))
+      await audit.record('email.change_requested', { userId: claims.sub, sessionId: claims.sid, meta, detail: { to: email } })
+    }
+  }
+}
+
+export type EmailService = ReturnType<typeof createEmailService>
