@@ -3,6 +3,7 @@ import t from 'tap'
 import helmetPlugin from '../plugins/external/helmet.js'
 import { startEmbeddedMongo } from '../src/embedded-mongo.js'
 import { build, buildWithLogs, cookie, me, PASSWORD, registerBearer, uniqueEmail } from './helper.js'
+import { startSmtpSink, tokenIn } from './smtp.js'
 
 t.test('health', async t => {
   const app = await build(t)
@@ -151,7 +152,9 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
 })
 
 t.test('a full flow leaks no password, hash or token into logs or into bodies not meant to carry them', async t => {
-  const { app, logs } = await buildWithLogs(t, { ADMIN_EMAILS: 'root@example.com', LOG_LEVEL: 'trace' })
+  const smtp = await startSmtpSink()
+  t.teardown(() => smtp.close())
+  const { app, logs } = await buildWithLogs(t, { ADMIN_EMAILS: 'root@example.com', LOG_LEVEL: 'trace', SMTP_URL: smtp.url })
   const NEW_PASSWORD = 'a brand new password'
   const bodies: string[] = []
   const call = async (opts: InjectOptions, carriesTokens = false) => {
@@ -176,6 +179,15 @@ t.test('a full flow leaks no password, hash or token into logs or into bodies no
   const rt = cookie(reg, 'refresh')!
   await call({ method: 'POST', url: '/auth/logout', cookies: { [rt.name]: rt.value } })
   const doc = await app.mongo.collection('users').findOne({ email })
+  const verifyToken = tokenIn(await smtp.mailTo(email, /confirm your email/), 'verify-email')
+  await call({ method: 'POST', url: '/auth/email/verify', payload: { token: verifyToken } })
+  await call({ method: 'POST', url: '/auth/password/forgot', payload: { email } })
+  const resetToken = tokenIn(await smtp.mailTo(email, /reset your password/), 'reset-password')
+  const RESET_PASSWORD = 'the password set by a reset'
+  await call({ method: 'POST', url: '/auth/password/reset', payload: { token: resetToken, newPassword: RESET_PASSWORD } })
+  await call({ method: 'POST', url: '/auth/password/reset', payload: { token: resetToken, newPassword: RESET_PASSWORD } })
+  const resetHash = (await app.mongo.collection('one_time_tokens').findOne({ purpose: 'password_reset' }))?.tokenHash
+  const afterReset = await app.mongo.collection('users').findOne({ email })
   app.log.info({ password: PASSWORD, refreshToken: s1.refreshToken, headers: { authorization: 'Bearer x' } }, 'deliberately logged secrets')
   app.log.info({ body: { newPassword: NEW_PASSWORD }, user: { passwordHash: doc?.passwordHash }, err: { token: s2.accessToken } }, 'deliberately logged nested secrets')
 
@@ -190,6 +202,11 @@ t.test('a full flow leaks no password, hash or token into logs or into bodies no
     'first refresh token': s1.refreshToken,
     'rotated refresh token': s2.refreshToken,
     'admin access token': admin.accessToken,
+    'verification token': verifyToken,
+    'reset token': resetToken,
+    'reset token hash': resetHash,
+    'password set by the reset': RESET_PASSWORD,
+    'its hash': afterReset?.passwordHash,
     ...Object.fromEntries(reg.cookies.map(c => [`cookie ${c.name}`, c.value]))
   }
   const logDump = JSON.stringify(logs)
