@@ -88,9 +88,11 @@ t.test('changing the email: confirm on the new address, notice on the old, then 
   t.match(notice.text, newEmail, 'the old address is told where to')
   t.equal((await me(app, accessToken)).json().user.email, user.email, 'nothing changes before the link is used')
 
-  const res = await verify(tokenIn(confirm, 'verify-email'))
+  const changeToken = tokenIn(confirm, 'verify-email')
+  const res = await verify(changeToken)
   t.equal(res.statusCode, 200)
   t.match(res.json().user, { email: newEmail, emailVerified: true })
+  t.equal((await verify(changeToken)).json().code, 'AUTH_ONE_TIME_TOKEN_INVALID', 'the link works once')
   t.equal((await loginBearer(app, newEmail)).statusCode, 200, 'the new address logs in')
   t.equal((await loginBearer(app, user.email)).statusCode, 401, 'the old one no longer does')
   const reuse = await app.inject({ method: 'POST', url: '/auth/register', headers: BEARER, payload: { email: user.email, password: PASSWORD } })
