@@ -7,6 +7,7 @@ import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
+import { checkCurrentPassword } from './current-password.js'
 import type { OneTimeTokens } from './one-time-tokens.js'
 import type { UserStore } from './user-store.js'
 
@@ -88,12 +89,7 @@ export function createAccountService ({ users: store, passwords, audit, throttle
     async changePassword (claims: AccessClaims, currentPassword: string, newPassword: string, meta: ClientMeta): Promise<void> {
       const user = await store.read(claims.sub)
       if (!user) throw new SessionRevokedError()
-      const event = { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'password change' } }
-      await throttle.checkPassword(user.email, () => passwords.verify(user.passwordHash, currentPassword), {
-        locked: () => audit.record('login.locked', event),
-        failed: () => audit.record('login.failure', event),
-        wrong: () => new WrongPasswordError()
-      })
+      await checkCurrentPassword({ throttle, passwords, audit }, user, currentPassword, claims, meta, 'password change')
       const passwordHash = await passwords.hash(newPassword)
       // Written on the read the password was checked against, if nobody wrote since (one read in
       // all); otherwise decided again on a fresh read.

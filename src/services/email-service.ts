@@ -1,10 +1,11 @@
 import type { Types } from 'mongoose'
-import { InvalidTokenError, OneTimeTokenInvalidError, SessionRevokedError, WrongPasswordError } from '../errors.js'
+import { InvalidTokenError, OneTimeTokenInvalidError, SessionRevokedError } from '../errors.js'
 import { humanDuration, templates } from '../lib/mail-templates.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import { normalizeEmail, toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
+import { checkCurrentPassword } from './current-password.js'
 import type { EmailClaims } from './email-claims.js'
 import type { LoginThrottle } from './login-throttle.js'
 import type { OneTimeTokens } from './one-time-tokens.js'
@@ -121,12 +122,7 @@ export function createEmailService (opts: EmailServiceOptions) {
     async requestEmailChange (claims: AccessClaims, input: string, password: string, meta: ClientMeta): Promise<void> {
       const user = await users.read(claims.sub)
       if (!user) throw new SessionRevokedError()
-      const event = { userId: claims.sub, sessionId: claims.sid, meta, detail: { email: user.email, via: 'email change' } }
-      await throttle.checkPassword(user.email, () => passwords.verify(user.passwordHash, password), {
-        locked: () => audit.record('login.locked', event),
-        failed: () => audit.record('login.failure', event),
-        wrong: () => new WrongPasswordError()
-      })
+      await checkCurrentPassword({ throttle, passwords, audit }, user, password, claims, meta, 'email change')
       const email = normalizeEmail(input)
       if (email === user.email) return
       if (await emailClaims.isTaken(email)) {

@@ -1,12 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, skipWithoutChromium as skip } from './chromium.js'
 import { build, PASSWORD, uniqueEmail } from '../helper.js'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run']
-const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium; .ci/run does)`
 
 t.test('a browser app on HttpOnly cookies: register, silent refresh, two tabs, logout', { skip, timeout: 90_000 }, async t => {
   const { chromium } = await import('playwright-core')

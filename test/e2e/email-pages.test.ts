@@ -1,12 +1,7 @@
-import { existsSync } from 'node:fs'
 import t from 'tap'
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, skipWithoutChromium as skip } from './chromium.js'
 import { BEARER, build, PASSWORD, registerBearer } from '../helper.js'
 import { startSmtpSink, tokenIn } from '../smtp.js'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run']
-const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium; .ci/run does)`
 
 t.test('the pages mail links open: rendering one consumes nothing, a click does', { skip, timeout: 90_000 }, async t => {
   const { chromium } = await import('playwright-core')
