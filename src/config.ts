@@ -13,6 +13,8 @@ export const ConfigSchema = Type.Object({
   MONGO_URL: Type.Optional(Type.String({ minLength: 1 })),
   ACCESS_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  /** Encrypts secrets at rest (TOTP secrets) and keys the hashes of recovery codes; unset: random per process. */
+  ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_EXPIRY: Duration('15m'),
   REFRESH_TOKEN_EXPIRY: Duration('7d'),
   REFRESH_GRACE_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 300 }),
@@ -50,6 +52,9 @@ export const ConfigSchema = Type.Object({
 export type Env = Static<typeof ConfigSchema>
 
 export interface Config extends Env {
+  ENCRYPTION_KEY: string
+  /** True when ENCRYPTION_KEY was not configured and a random one was generated for this process. */
+  encryptionKeyGenerated: boolean
   PUBLIC_URL: string
   MAIL_FROM: string
   resetTokenTtlSeconds: number
@@ -114,9 +119,14 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   if (env.NODE_ENV === 'production' && env.SMTP_URL === undefined) {
     throw new ConfigError('SMTP_URL is required in production (NODE_ENV=production): password reset and email verification send mail')
   }
+  if (env.NODE_ENV === 'production' && env.ENCRYPTION_KEY === undefined) {
+    throw new ConfigError('ENCRYPTION_KEY is required in production (NODE_ENV=production): secrets at rest would not survive a restart')
+  }
   const secretsGenerated = access === undefined
   return {
     ...env,
+    ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? randomBytes(48).toString('base64url'),
+    encryptionKeyGenerated: env.ENCRYPTION_KEY === undefined,
     PUBLIC_URL: env.PUBLIC_URL === undefined ? `http://localhost:${env.PORT}` : origin('PUBLIC_URL', env.PUBLIC_URL),
     MAIL_FROM: env.MAIL_FROM ?? `"${env.APP_NAME.replace(/["\\]/g, '')}" <no-reply@localhost>`,
     resetTokenTtlSeconds: seconds('RESET_TOKEN_TTL', env.RESET_TOKEN_TTL),

@@ -21,6 +21,10 @@ if (config.secretsGenerated) {
   fastify.log.warn('ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET are not set: using random secrets for this process only. Every token dies on restart. Set both (>= 32 chars, different) in production.')
 }
 
+if (config.encryptionKeyGenerated) {
+  fastify.log.warn('ENCRYPTION_KEY is not set: using a random key for this process only. Secrets encrypted at rest (authenticator apps enrolled for MFA) become unreadable on restart. Set ENCRYPTION_KEY (>= 32 chars) in production.')
+}
+
 let mongoUrl = config.MONGO_URL
 if (mongoUrl === undefined) {
   embedded = await startEmbeddedMongo()

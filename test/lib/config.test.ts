@@ -58,6 +58,16 @@ t.test('mail and links', async t => {
   t.equal(loadConfig({ APP_NAME: 'Acme "ID"' }).MAIL_FROM, '"Acme ID" <no-reply@localhost>')
   t.same([c.resetTokenTtlSeconds, c.verifyTokenTtlSeconds, c.REQUIRE_EMAIL_VERIFICATION], [1800, 86400, false])
   t.throws(() => loadConfig({ SMTP_URL: 'mail.example.com:587' }), /SMTP_URL/)
-  t.throws(() => loadConfig({ NODE_ENV: 'production' }), { name: 'ConfigError', message: /SMTP_URL is required in production/ })
-  t.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.com' }).SMTP_URL, 'smtps://u:p@mail.example.com')
+  t.throws(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: A }), { name: 'ConfigError', message: /SMTP_URL is required in production/ })
+  t.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.com', ENCRYPTION_KEY: A }).SMTP_URL, 'smtps://u:p@mail.example.com')
+})
+
+t.test('ENCRYPTION_KEY: random per process in development, required in production', async t => {
+  const c = loadConfig({})
+  t.equal(c.encryptionKeyGenerated, true)
+  t.ok(c.ENCRYPTION_KEY.length >= 32)
+  t.not(loadConfig({}).ENCRYPTION_KEY, c.ENCRYPTION_KEY)
+  t.same([loadConfig({ ENCRYPTION_KEY: A }).ENCRYPTION_KEY, loadConfig({ ENCRYPTION_KEY: A }).encryptionKeyGenerated], [A, false])
+  t.throws(() => loadConfig({ ENCRYPTION_KEY: 'short' }), /ENCRYPTION_KEY/)
+  t.throws(() => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com' }), { name: 'ConfigError', message: /ENCRYPTION_KEY is required in production/ })
 })
