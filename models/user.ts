@@ -19,7 +19,7 @@ export interface UserFields {
   updatedAt: Date
 }
 
-type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt' | 'expiresAt'>
+type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt' | 'expiresAt'> & Partial<Pick<SessionRecord, 'amr' | 'aal'>>
 
 export interface UserMethods {
   /** Access JWT for one session; its `iat` is the session's last rotation, so re-issue is exact. */
@@ -41,7 +41,9 @@ const sessionSchema = new Schema<SessionRecord>({
   lastUsedAt: { type: Date, required: true },
   expiresAt: { type: Date, required: true },
   userAgent: { type: String, default: '' },
-  ip: { type: String, default: '' }
+  ip: { type: String, default: '' },
+  amr: { type: [String], default: ['pwd'] },
+  aal: { type: String, enum: ['aal1', 'aal2'], default: 'aal1' }
 }, { _id: false })
 
 export function createUserSchema (tokens: TokenSigner) {
@@ -59,7 +61,8 @@ export function createUserSchema (tokens: TokenSigner) {
   }, { timestamps: true, strict: 'throw' })
 
   schema.method('generateAccessToken', function (this: UserDocument, session: TokenSession) {
-    return tokens.accessToken({ sub: this.id, sid: session.id, roles: [...this.roles], ver: this.tokenVersion, issuedAt: session.rotatedAt })
+    // Sessions written before MFA existed carry no amr/aal: a password login, aal1.
+    return tokens.accessToken({ sub: this.id, sid: session.id, roles: [...this.roles], ver: this.tokenVersion, amr: session.amr ?? ['pwd'], aal: session.aal ?? 'aal1', issuedAt: session.rotatedAt })
   })
   schema.method('generateRefreshToken', function (this: UserDocument, session: TokenSession) {
     return tokens.refreshToken({ sub: this.id, sid: session.id, gen: session.gen, issuedAt: session.rotatedAt, expiresAt: session.expiresAt })

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import { cookieNames } from '../../src/cookies.js'
 import { InvalidTokenError, NoTokenError, TokenExpiredError } from '../../src/errors.js'
 import { createTokenCache } from '../../src/lib/token-cache.js'
-import { isAccessClaims, type AccessClaims } from '../../src/lib/tokens.js'
+import { isAccessClaims, withAuthDefaults, type AccessClaims } from '../../src/lib/tokens.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,7 +51,7 @@ export default fp(async function authenticate (fastify) {
     }
     if (!isAccessClaims(claims)) throw new InvalidTokenError()
     // Shared by every request with this token: frozen, so no handler can alter the cached copy.
-    const frozen = Object.freeze(claims)
+    const frozen = Object.freeze(withAuthDefaults(claims))
     cache.set(token, frozen)
     return frozen
   }

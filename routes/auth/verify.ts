@@ -34,8 +34,8 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     // cached claims object (plugins/app/authenticate.ts), not once per request.
     let answer = answers.get(request.user)
     if (answer === undefined) {
-      const { sub, sid, roles, exp } = request.user
-      answer = { userId: sub, sessionId: sid, roles, expiresAt: new Date(exp * 1000).toISOString() }
+      const { sub, sid, roles, amr, aal, exp } = request.user
+      answer = { userId: sub, sessionId: sid, roles, amr, aal, expiresAt: new Date(exp * 1000).toISOString() }
       answers.set(request.user, answer)
     }
     reply.headers(MACHINE_HEADERS).send(answer)

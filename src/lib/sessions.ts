@@ -1,4 +1,4 @@
-import { hashesEqual } from './tokens.js'
+import { hashesEqual, type AssuranceLevel } from './tokens.js'
 
 /** One login on one device: a refresh-token family. Only hashes of tokens are kept. */
 export interface SessionRecord {
@@ -15,6 +15,9 @@ export interface SessionRecord {
   expiresAt: Date
   userAgent: string
   ip: string
+  /** How the login was authenticated; a refresh keeps it and never raises it. */
+  amr: string[]
+  aal: AssuranceLevel
 }
 
 export type RefreshDecision =

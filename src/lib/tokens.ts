@@ -7,9 +7,19 @@ export interface AccessClaims {
   roles: string[]
   /** The user's tokenVersion at issue; sensitive routes reject older ones. */
   ver: number
+  /** How the session was authenticated (RFC 8176): `pwd`, then `otp` after a second factor. */
+  amr: string[]
+  /** Authenticator assurance level: `aal2` once a second factor was proven. */
+  aal: AssuranceLevel
   iat: number
   exp: number
 }
+
+export type AssuranceLevel = 'aal1' | 'aal2'
+
+/** The claims with `amr`/`aal` filled in for tokens issued before they existed. */
+export const withAuthDefaults = (claims: AccessClaims): AccessClaims =>
+  claims.amr !== undefined && claims.aal !== undefined ? claims : { ...claims, amr: claims.amr ?? ['pwd'], aal: claims.aal ?? 'aal1' }
 
 export interface RefreshClaims {
   sub: string
@@ -39,9 +49,15 @@ export function newSessionId (): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 
+/**
+ * Access claims, checked field by field. Tokens issued before `amr`/`aal` existed lack them;
+ * `withAuthDefaults` reads those as a password login.
+ */
 export function isAccessClaims (v: unknown): v is AccessClaims {
   return isObject(v) && v.typ === 'access' && typeof v.sub === 'string' && typeof v.sid === 'string' &&
     Array.isArray(v.roles) && v.roles.every(r => typeof r === 'string') && Number.isSafeInteger(v.ver) &&
+    (v.amr === undefined || (Array.isArray(v.amr) && v.amr.every(r => typeof r === 'string'))) &&
+    (v.aal === undefined || v.aal === 'aal1' || v.aal === 'aal2') &&
     Number.isSafeInteger(v.exp)
 }
 
@@ -51,7 +67,7 @@ export function isRefreshClaims (v: unknown): v is RefreshClaims {
 }
 
 export interface TokenSigner {
-  accessToken (input: { sub: string, sid: string, roles: string[], ver: number, issuedAt: Date }): string
+  accessToken (input: { sub: string, sid: string, roles: string[], ver: number, amr: string[], aal: AssuranceLevel, issuedAt: Date }): string
   /** `expiresAt`: the session's; the token never outlives it. */
   refreshToken (input: { sub: string, sid: string, gen: number, issuedAt: Date, expiresAt: Date }): string
 }
@@ -84,8 +100,8 @@ export function createTokenSigner (opts: {
   const jti = (sid: string, gen: number) =>
     createHmac('sha256', opts.refreshSecret).update(`${sid}.${gen}`).digest('base64url').slice(0, 22)
   return {
-    accessToken: ({ sub, sid, roles, ver, issuedAt }) =>
-      opts.signAccess({ sub, sid, typ: 'access', roles, ver, iat: seconds(issuedAt), exp: seconds(accessExpiry(issuedAt, opts.accessTtlSeconds)) }),
+    accessToken: ({ sub, sid, roles, ver, amr, aal, issuedAt }) =>
+      opts.signAccess({ sub, sid, typ: 'access', roles, ver, amr, aal, iat: seconds(issuedAt), exp: seconds(accessExpiry(issuedAt, opts.accessTtlSeconds)) }),
     refreshToken: ({ sub, sid, gen, issuedAt, expiresAt }) =>
       opts.signRefresh({ sub, sid, gen, typ: 'refresh', jti: jti(sid, gen), iat: seconds(issuedAt), exp: seconds(expiresAt) })
   }

@@ -69,6 +69,8 @@ export const VerifiedTokenSchema = Type.Object({
   userId: Type.String(),
   sessionId: Type.String(),
   roles: Type.Array(Type.String()),
+  amr: Type.Array(Type.String(), { description: 'How the session was authenticated (RFC 8176): `pwd`, and `otp` after a second factor' }),
+  aal: Type.Union([Type.Literal('aal1'), Type.Literal('aal2')], { description: 'Authenticator assurance level: `aal2` after a second factor' }),
   expiresAt: Type.String({ format: 'date-time' })
 }, { $id: 'VerifiedToken' })
 

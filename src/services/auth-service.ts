@@ -65,6 +65,9 @@ export interface AuthServiceOptions {
 /** A registration: its session, or none while the address awaits verification. */
 export type Registration = AuthResult | { user: PublicUser, tokens: null }
 
+/** How a session started by a password alone was authenticated. */
+const passwordOnly = (): Pick<SessionRecord, 'amr' | 'aal'> => ({ amr: ['pwd'], aal: 'aal1' })
+
 export const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
 export function toPublicUser (user: UserProfile): PublicUser {
@@ -118,7 +121,7 @@ export function createAuthService (opts: AuthServiceOptions) {
    * password, "log out everywhere", new roles) bumps `tokenVersion`; one that landed since that
    * read voids the check, so no session starts on it.
    */
-  function startSession (userId: string, meta: ClientMeta, checked?: StoredUser): Promise<AuthResult> {
+  function startSession (userId: string, meta: ClientMeta, checked?: StoredUser, auth = passwordOnly()): Promise<AuthResult> {
     return withSessions(userId, (fresh, sessions, now) => {
       if (checked && fresh.tokenVersion !== checked.tokenVersion) throw new RefreshConflictError()
       const session: SessionRecord = {
@@ -131,7 +134,8 @@ export function createAuthService (opts: AuthServiceOptions) {
         lastUsedAt: now,
         expiresAt: new Date(now.getTime() + refreshTtlMs),
         userAgent: meta.userAgent.slice(0, 512),
-        ip: meta.ip
+        ip: meta.ip,
+        ...auth
       }
       const refreshToken = fresh.generateRefreshToken(session)
       session.tokenHash = hashToken(refreshToken)

@@ -16,6 +16,8 @@ function session (over: Partial<SessionRecord> = {}): SessionRecord {
     expiresAt: at(3600_000),
     userAgent: 'ua',
     ip: '127.0.0.1',
+    amr: ['pwd'],
+    aal: 'aal1',
     ...over
   }
 }
