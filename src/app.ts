@@ -98,7 +98,9 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
     if (request.routeOptions.schema && !documented?.includes(code)) request.log.warn({ code, status, route: request.routeOptions.url }, 'undocumented error code')
     const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter))
-    return reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status], message: err.message })
+    // An error may carry more for the client (AUTH_MFA_REQUIRED: its `mfa` object), documented with its route.
+    const body = (err as { body?: Record<string, unknown> }).body
+    return reply.code(status).send({ ...body, statusCode: status, code, error: STATUS_CODES[status], message: err.message })
   })
 
   // Machine-facing token introspection (services, reverse-proxy forward-auth) sits outside the

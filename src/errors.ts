@@ -17,6 +17,29 @@ export const SessionNotFoundError = createError('AUTH_SESSION_NOT_FOUND', 'Sessi
 export const UserNotFoundError = createError('USER_NOT_FOUND', 'User not found', 404)
 export const OneTimeTokenInvalidError = createError('AUTH_ONE_TIME_TOKEN_INVALID', 'This link is invalid, expired or already used', 400)
 export const EmailNotVerifiedError = createError('AUTH_EMAIL_NOT_VERIFIED', 'Confirm your email address first: follow the link we sent', 403)
+export const MfaCodeInvalidError = createError('AUTH_MFA_CODE_INVALID', 'Wrong or already used code', 401)
+export const MfaChallengeInvalidError = createError('AUTH_MFA_CHALLENGE_INVALID', 'This sign-in attempt is expired, used or void; log in again', 401)
+export const MfaAlreadyEnabledError = createError('AUTH_MFA_ALREADY_ENABLED', 'An authenticator is already active; remove it first', 409)
+export const MfaNotEnabledError = createError('AUTH_MFA_NOT_ENABLED', 'No authenticator is active', 409)
+export const MfaFactorNotFoundError = createError('AUTH_MFA_FACTOR_NOT_FOUND', 'No such authenticator (or it expired before activation)', 404)
+
+/** What a client needs to finish a login that awaits its second factor. */
+export interface MfaChallengeBody {
+  token: string
+  methods: Array<'totp' | 'recovery_code'>
+  expiresAt: string
+}
+
+/** The password was right; the body's `mfa` object carries what POST /auth/mfa/verify needs. */
+export class MfaRequiredError extends createError('AUTH_MFA_REQUIRED', 'Second factor required', 401) {
+  /** Added to the error body by the error handler. */
+  readonly body: { mfa: MfaChallengeBody } | undefined
+  constructor (mfa?: MfaChallengeBody) {
+    super()
+    this.body = mfa && { mfa }
+  }
+}
+
 export const CsrfError = createError('AUTH_CSRF_FAILED', 'Cross-site request refused: origin not allowed', 403)
 export class TooManyAttemptsError extends createError('AUTH_TOO_MANY_ATTEMPTS', 'Too many failed login attempts; retry in %s seconds', 429) {
   readonly retryAfterSeconds: number

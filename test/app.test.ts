@@ -106,6 +106,13 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/auth/password/reset': { post: ['resetPassword', ['204', '400', '403', '409', '413', '415', '429', '500', '503']] },
     '/auth/email/verify': { post: ['verifyEmail', ['200', '400', '403', '409', '413', '415', '429', '500', '503']] },
     '/auth/email/verification': { post: ['resendVerificationEmail', ['202', '401', '403', '429', '500', '503']] },
+    '/auth/mfa/verify': { post: ['verifyMfa', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/auth/mfa/totp': { post: ['enrolTotp', ['201', '401', '403', '409', '429', '500', '503']] },
+    '/auth/mfa/totp/{factorId}/activate': { post: ['activateTotp', ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']] },
+    '/auth/mfa': { get: ['getMfaStatus', ['200', '401', '429', '500', '503']] },
+    '/auth/mfa/totp/{factorId}': { delete: ['removeTotp', ['204', '400', '401', '403', '404', '413', '415', '429', '500', '503']] },
+    '/auth/mfa/recovery-codes': { post: ['replaceRecoveryCodes', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/admin/users/{id}/mfa': { delete: ['adminResetMfa', ['204', '400', '401', '403', '404', '429', '500', '503']] },
     '/users/me/email': { post: ['changeEmail', ['202', '400', '401', '403', '413', '415', '429', '500', '503']] },
     '/auth/refresh': { post: ['refreshSession', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/auth/logout': { post: ['logout', ['204', '400', '403', '413', '415', '429', '500', '503']] },
@@ -141,7 +148,8 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
       }
     }
   }
-  t.same(doc.paths['/auth/login'].post.responses['401'].content['application/json'].schema.allOf[1].properties.code.enum, ['AUTH_INVALID_CREDENTIALS'])
+  t.same(doc.paths['/auth/login'].post.responses['401'].content['application/json'].schema.allOf[1].properties.code.enum, ['AUTH_INVALID_CREDENTIALS', 'AUTH_MFA_REQUIRED'])
+  t.same(doc.paths['/auth/login'].post.responses['401'].content['application/json'].schema.allOf[1].properties.mfa, { $ref: '#/components/schemas/MfaChallenge' }, 'with its mfa object')
   t.same(doc.paths['/users/me'].get.responses['401'].content['application/json'].schema.allOf[1].properties.code.enum, ['AUTH_INVALID_TOKEN', 'AUTH_NO_TOKEN', 'AUTH_TOKEN_EXPIRED'])
   t.equal(doc.paths['/auth/refresh'].post.requestBody.required, false, 'cookie clients send no body')
   t.equal(doc.paths['/auth/login'].post.requestBody.required, true)

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { bindAuditEventModel, type AuditEventModel } from '../../models/audit-event.js'
 import { bindEmailClaimModel, type EmailClaimModel } from '../../models/email-claim.js'
 import { bindLoginAttemptModel, type LoginAttemptModel } from '../../models/login-attempt.js'
+import { bindMfaModels, type MfaChallengeModel, type MfaFactorModel, type RecoveryCodeModel } from '../../models/mfa.js'
 import { bindOneTimeTokenModel, type OneTimeTokenModel } from '../../models/one-time-token.js'
 import { bindMailQuotaModel, bindOutboxModel, type MailQuotaModel, type OutboxModel } from '../../models/outbox.js'
 import { bindUserModel, type UserModel } from '../../models/user.js'
@@ -18,6 +19,9 @@ declare module 'fastify' {
       oneTimeTokens: OneTimeTokenModel
       outbox: OutboxModel
       mailQuotas: MailQuotaModel
+      mfaFactors: MfaFactorModel
+      recoveryCodes: RecoveryCodeModel
+      mfaChallenges: MfaChallengeModel
     }
   }
 }
@@ -38,7 +42,8 @@ export default fp(async function models (fastify) {
     auditEvents: bindAuditEventModel(mongo, config.AUDIT_RETENTION_DAYS),
     oneTimeTokens: bindOneTimeTokenModel(mongo),
     outbox: bindOutboxModel(mongo),
-    mailQuotas: bindMailQuotaModel(mongo)
+    mailQuotas: bindMailQuotaModel(mongo),
+    ...bindMfaModels(mongo)
   }
   await Promise.all(Object.values(models).map(m => m.init()))
   fastify.decorate('models', models)

@@ -9,6 +9,8 @@ import { createEmailService, type EmailService } from '../../src/services/email-
 import { createOneTimeTokens } from '../../src/services/one-time-tokens.js'
 import { createOutbox, logTransport, type Outbox } from '../../src/services/outbox.js'
 import { createLoginThrottle, type LoginThrottle } from '../../src/services/login-throttle.js'
+import { createMfaService, type MfaService } from '../../src/services/mfa-service.js'
+import { createSecretBox, deriveKey } from '../../src/lib/secret-box.js'
 import { createUserStore } from '../../src/services/user-store.js'
 
 declare module 'fastify' {
@@ -20,6 +22,7 @@ declare module 'fastify' {
     passwords: PasswordHasher
     emailService: EmailService
     outbox: Outbox
+    mfaService: MfaService
   }
 }
 
@@ -62,7 +65,21 @@ export default fp(async function services (fastify) {
 
   fastify.decorate('passwords', passwords)
   fastify.decorate('auditLog', audit)
+  const mfaService = createMfaService({
+    factors: models.mfaFactors,
+    recoveryCodes: models.recoveryCodes,
+    challenges: models.mfaChallenges,
+    users,
+    throttle: createLoginThrottle(models.attempts, config.LOGIN_MAX_FAILURES, { prefix: 'mfa:' }),
+    audit,
+    outbox,
+    box: createSecretBox(deriveKey(config.ENCRYPTION_KEY, 'totp-secret')),
+    recoveryKey: deriveKey(config.ENCRYPTION_KEY, 'recovery-code'),
+    appName: config.APP_NAME
+  })
+
   fastify.decorate('loginThrottle', throttle)
+  fastify.decorate('mfaService', mfaService)
   fastify.decorate('outbox', outbox)
   fastify.decorate('emailService', emailService)
   fastify.decorate('authService', createAuthService({
@@ -78,7 +95,8 @@ export default fp(async function services (fastify) {
     maxSessions: config.MAX_SESSIONS_PER_USER,
     adminEmails: config.adminEmails,
     requireEmailVerification: config.REQUIRE_EMAIL_VERIFICATION,
-    sendVerification: emailService.sendVerification
+    sendVerification: emailService.sendVerification,
+    mfa: mfaService
   }))
   fastify.decorate('accountService', createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens }))
 

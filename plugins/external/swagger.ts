@@ -41,6 +41,7 @@ export default fp(async function swagger (fastify) {
         { name: 'sessions', description: "The caller's devices" },
         { name: 'account', description: "The caller's credentials" },
         { name: 'users', description: 'Profiles' },
+        { name: 'mfa', description: 'Second factors: authenticator apps (TOTP) and recovery codes' },
         { name: 'admin', description: 'Administration (the `admin` role)' },
         { name: 'health', description: 'For load balancers and orchestrators' }
       ],

@@ -16,7 +16,7 @@ import { clientMeta } from '../auth/transport.js'
 
 /** Admin only; the session is checked against the database on every call. */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
-  const { accountService, auditLog } = fastify
+  const { accountService, auditLog, mfaService } = fastify
   fastify.addHook('onRequest', fastify.authenticate)
   fastify.addHook('onRequest', fastify.requireRole('admin'))
   fastify.addHook('onRequest', fastify.verifySession)
@@ -69,6 +69,24 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async request => ({
     user: await accountService.setRoles(request.params.id, request.body.roles, clientMeta(request), request.user.sub)
   }))
+
+  fastify.delete('/users/:id/mfa', {
+    schema: {
+      operationId: 'adminResetMfa',
+      tags: ['admin'],
+      summary: "Remove a user's authenticators and recovery codes (audited)",
+      description: 'For a user who lost both: their next login takes the password alone. They are told by mail.',
+      security: AUTHENTICATED,
+      params: UserParams,
+      response: {
+        204: Type.Null({ description: 'Removed' }),
+        ...errorResponses(ADMIN_WRITE_ERRORS, BAD_QUERY, { 404: [UserNotFoundError] })
+      }
+    }
+  }, async (request, reply) => {
+    await mfaService.reset(request.params.id, request.user.sub, clientMeta(request))
+    return reply.code(204).send(null)
+  })
 
   fastify.get('/audit', {
     schema: {

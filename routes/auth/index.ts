@@ -2,15 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import {
-  BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
+  BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
   RefreshConflictError, RefreshReusedError, TooManyAttemptsError
 } from '../../src/errors.js'
 import {
   AuthModeHeaders, LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema, PendingRegistrationSchema, SessionResponse
 } from '../../src/schemas/auth.js'
-import { errorResponses, PUBLIC, ref } from '../../src/schemas/common.js'
+import { errorResponses, errorSchema, PUBLIC, ref } from '../../src/schemas/common.js'
+import { MfaChallengeSchema } from '../../src/schemas/mfa.js'
 import accountRoutes from './account.js'
 import emailRoutes from './email.js'
+import mfaRoutes from './mfa.js'
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 const SESSION_STARTED = 'A session started: a CookieSession (cookies set) or a BearerSession, per X-Auth-Mode'
@@ -56,7 +58,9 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       body: ref(LoginRequestSchema),
       response: {
         200: { ...SessionResponse, description: SESSION_STARTED },
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 401: [InvalidCredentialsError], 403: [EmailNotVerifiedError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] })
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 403: [EmailNotVerifiedError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] }),
+        // AUTH_MFA_REQUIRED: the password was right; `mfa` holds what verifyMfa needs. No session yet.
+        401: errorSchema(401, [InvalidCredentialsError, MfaRequiredError], { mfa: Type.Optional(ref(MfaChallengeSchema)) })
       }
     }
   }, async (request, reply) => {
@@ -113,6 +117,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   })
 
   await fastify.register(emailRoutes)
+  await fastify.register(mfaRoutes)
   await fastify.register(accountRoutes)
 }
 

@@ -50,6 +50,21 @@ export const templates = {
     'If you have forgotten that account\'s password, use "Forgot password?" on the sign-in page.'
   ], { label: 'Sign in', url }),
 
+  mfaEnabled: (app: string) => mail(`${app}: two-factor sign-in is on`, [
+    'An authenticator app was added to this account: signing in now takes a code from it. Every other device was signed out.',
+    'If this was not you, reset your password now and tell us.'
+  ]),
+
+  mfaDisabled: (app: string) => mail(`${app}: two-factor sign-in is off`, [
+    "This account's authenticator was removed: signing in takes the password alone again.",
+    'If this was not you, reset your password now and tell us.'
+  ]),
+
+  recoveryCodeUsed: (app: string) => mail(`${app}: a recovery code was used`, [
+    'Someone signed in to this account with one of its recovery codes. Each code works once.',
+    'If this was not you, reset your password now, and replace your recovery codes.'
+  ]),
+
   passwordChanged: (app: string) => mail(`${app}: your password was changed`, [
     "This account's password was just changed, and every device was signed out.",
     'If this was not you, reset your password now and tell us.'

@@ -47,14 +47,16 @@ export function errorResponses (...groups: Array<Partial<Record<number, ErrorKin
     }
   }
   const out: Record<number, TSchema> = {}
-  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const schema = Type.Intersect([
-      ref(ErrorSchema),
-      Type.Object({ code: Type.Unsafe<string>({ type: 'string', enum: [...codes].sort() }) })
-    ], { description: STATUS_TEXT[status] ?? 'Error' })
-    out[status] = schema
-  }
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) out[status] = errorSchema(status, [...codes])
   return out
+}
+
+/** The Error schema narrowed to `kinds`' codes, with `properties` that body carries besides. */
+export function errorSchema (status: number, kinds: ErrorKind[], properties: Record<string, TSchema> = {}): TSchema {
+  return Type.Intersect([
+    ref(ErrorSchema),
+    Type.Object({ code: Type.Unsafe<string>({ type: 'string', enum: [...new Set(kinds.map(codeOf))].sort() }), ...properties })
+  ], { description: STATUS_TEXT[status] ?? 'Error' })
 }
 
 /** The codes a response schema from errorResponses documents, or undefined for any other schema. */

@@ -8,6 +8,10 @@ import {
   UserSchema, VerifyEmailRequestSchema
 } from './auth.js'
 import { ErrorSchema } from './common.js'
+import {
+  MfaChallengeSchema, MfaCodeRequestSchema, MfaFactorSchema, MfaStatusSchema, MfaVerifyRequestSchema, RecoveryCodesSchema,
+  TotpEnrolmentSchema
+} from './mfa.js'
 
 /**
  * Every named schema, registered once per app (`fastify.addSchema`) and referenced with `ref()`:
@@ -18,5 +22,6 @@ export const NAMED_SCHEMAS = [
   RegisterRequestSchema, LoginRequestSchema, RefreshRequestSchema, ChangePasswordRequestSchema,
   SessionSchema, SessionListSchema, RoleSchema, SetRolesRequestSchema, UserPageSchema,
   AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, AcceptedSchema,
-  PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema
+  PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema,
+  MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema
 ]

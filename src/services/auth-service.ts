@@ -1,13 +1,14 @@
 import { Types } from 'mongoose'
 import type { UserDocument } from '../../models/user.js'
 import {
-  EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+  EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
 import { accessExpiry, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { EmailClaims } from './email-claims.js'
+import type { MfaService } from './mfa-service.js'
 import type { LoginThrottle } from './login-throttle.js'
 import type { StepFn, StoredUser, UserProfile, UserStore } from './user-store.js'
 
@@ -60,6 +61,8 @@ export interface AuthServiceOptions {
   requireEmailVerification: boolean
   /** Mails a verification link to a new account's address. */
   sendVerification: (userId: Types.ObjectId, email: string) => Promise<void>
+  /** Second factors: a login of a user with one ends in a challenge, not a session. */
+  mfa: Pick<MfaService, 'isEnabled' | 'startChallenge' | 'passChallenge'>
 }
 
 /** A registration: its session, or none while the address awaits verification. */
@@ -179,6 +182,8 @@ export function createAuthService (opts: AuthServiceOptions) {
       })
       // Only after the password check: the answer says nothing about an address to a guesser.
       if (opts.requireEmailVerification && user.emailVerified !== true) throw new EmailNotVerifiedError()
+      // No tokens yet: the second step (POST /auth/mfa/verify) starts the session.
+      if (await opts.mfa.isEnabled(user._id)) throw new MfaRequiredError(await opts.mfa.startChallenge(user._id))
       const userId = user._id.toString()
       if (passwords.needsRehash(user.passwordHash)) {
         await store.replacePasswordHash(user._id, user.passwordHash, await passwords.hash(input.password))
@@ -187,6 +192,14 @@ export function createAuthService (opts: AuthServiceOptions) {
       // starting a session writes only the sessions.
       const result = await startSession(userId, meta, user)
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta })
+      return result
+    },
+
+    /** The second step of a login: a code for the challenge the password opened starts an aal2 session. */
+    async completeMfaLogin (challengeToken: string, code: string, meta: ClientMeta): Promise<AuthResult> {
+      const { userId } = await opts.mfa.passChallenge(challengeToken, code, meta)
+      const result = await startSession(userId, meta, undefined, { amr: ['pwd', 'otp'], aal: 'aal2' })
+      await audit.record('login.success', { userId, sessionId: result.sessionId, meta, detail: { mfa: true } })
       return result
     },
 

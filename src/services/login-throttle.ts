@@ -19,13 +19,15 @@ const secondsUntil = (until: Date, now: Date) => Math.ceil((until.getTime() - no
  * Per-account throttling, stored in MongoDB so it holds across instances. Keyed by email, known
  * or not, so its answers reveal nothing about which accounts exist.
  */
-export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: number) {
+export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: number, opts: { prefix?: string } = {}) {
+  // A second lock (second-factor codes: prefix 'mfa:') keeps records of its own.
+  const keyOf = (id: string) => emailKey(`${opts.prefix ?? ''}${id}`)
   /**
    * Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked. Otherwise tells whether failures
    * are on record (so a success only resets when needed).
    */
   async function assertAllowed (email: string, now = new Date()): Promise<boolean> {
-    const doc = await attempts.findById(emailKey(email), null, { lean: true })
+    const doc = await attempts.findById(keyOf(email), null, { lean: true })
     if (doc?.lockedUntil && doc.lockedUntil > now) {
       throw new TooManyAttemptsError(secondsUntil(doc.lockedUntil, now))
     }
@@ -38,7 +40,7 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
    * caller refuses this attempt like any attempt made during the lock.
    */
   async function recordFailure (email: string, now = new Date()): Promise<number> {
-    const _id = emailKey(email)
+    const _id = keyOf(email)
     const stale = new Date(now.getTime() - FAILURE_WINDOW_MS)
     // Forget an old streak first (conditional, so a concurrent fresh failure is never erased).
     await attempts.deleteOne({ _id, lastFailureAt: { $lt: stale } })
@@ -55,7 +57,7 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
   return {
     /** Lifts the lock and forgets the failures (a password reset is the way back in). */
     async clear (email: string): Promise<void> {
-      await attempts.deleteOne({ _id: emailKey(email) })
+      await attempts.deleteOne({ _id: keyOf(email) })
     },
 
     /** Deletes the records that can no longer count or lock; returns how many. */
@@ -91,7 +93,7 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
         throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : hooks.wrong()
       }
       // A success resets the count (when there is one).
-      if (await allowed()) await attempts.deleteOne({ _id: emailKey(email) })
+      if (await allowed()) await attempts.deleteOne({ _id: keyOf(email) })
       return passed
     }
   }

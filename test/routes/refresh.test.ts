@@ -1,6 +1,6 @@
 import { createSigner } from 'fast-jwt'
 import t from 'tap'
-import { BEARER, build, cookie, me, REFRESH_SECRET, ACCESS_SECRET, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, build, cookie, jwtClaims, me, REFRESH_SECRET, ACCESS_SECRET, refreshBearer, registerBearer } from '../helper.js'
 
 t.test('rotation: new access and refresh tokens; the presented one is dead', async t => {
   const app = await build(t, { REFRESH_GRACE_SECONDS: 0 })
@@ -143,4 +143,15 @@ t.test('an expired access token still in its cookie says AUTH_TOKEN_EXPIRED, not
   const refresh = cookie(reg, 'refresh')!
   t.same(access.expires, refresh.expires, 'the access cookie lives as long as the session')
   t.ok(access.expires! > new Date(Date.parse(reg.json().accessTokenExpiresAt) + 60_000), 'longer than the token inside it')
+})
+
+t.test('a session written before amr/aal existed refreshes as a password login', async t => {
+  const app = await build(t)
+  const { user, refreshToken } = await registerBearer(app)
+  await app.mongo.collection('users').updateOne({ email: user.email }, { $unset: { 'sessions.0.amr': '', 'sessions.0.aal': '' } })
+  const raw = await app.mongo.collection('users').findOne({ email: user.email })
+  t.notOk('amr' in (raw?.sessions[0] ?? {}), 'premise: no amr stored')
+  const res = await refreshBearer(app, refreshToken)
+  t.equal(res.statusCode, 200)
+  t.match(jwtClaims(res.json().accessToken), { amr: ['pwd'], aal: 'aal1' })
 })

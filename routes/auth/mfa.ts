@@ -1,0 +1,129 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import {
+  BODY_ERRORS, CSRF_ERRORS, MfaAlreadyEnabledError, MfaChallengeInvalidError, MfaCodeInvalidError, MfaFactorNotFoundError,
+  MfaNotEnabledError, RefreshConflictError, SESSION_ERRORS, TooManyAttemptsError, VALIDATION_ERROR
+} from '../../src/errors.js'
+import { AuthModeHeaders, SessionResponse } from '../../src/schemas/auth.js'
+import { AUTHENTICATED, errorResponses, errorSchema, PUBLIC, ref } from '../../src/schemas/common.js'
+import {
+  FactorParams, MfaCodeRequestSchema, MfaStatusSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, TotpEnrolmentSchema
+} from '../../src/schemas/mfa.js'
+import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
+
+/** A wrong code counts toward the account's second-factor lock (429 while it is on). */
+const CODE_ERRORS = { 401: [...SESSION_ERRORS[401], MfaCodeInvalidError], 429: [TooManyAttemptsError] }
+
+/** Enrolment and management of authenticators: sensitive (the session is checked in the database). */
+const manage: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { mfaService } = fastify
+  const strict = passwordRouteLimit(fastify.config)
+  fastify.addHook('onRequest', fastify.authenticate)
+  fastify.addHook('onRequest', fastify.verifySession)
+
+  fastify.post('/mfa/totp', {
+    schema: {
+      operationId: 'enrolTotp',
+      tags: ['mfa'],
+      summary: 'Start adding an authenticator app (TOTP)',
+      description: 'Returns the secret and its otpauth:// URI (show it as a QR code). The authenticator stays pending until activateTotp, for 10 minutes.',
+      security: AUTHENTICATED,
+      response: {
+        201: { ...ref(TotpEnrolmentSchema), description: 'A pending authenticator' },
+        ...errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 409: [MfaAlreadyEnabledError] })
+      }
+    }
+  }, async (request, reply) => reply.code(201).send(await mfaService.enrol(request.user)))
+
+  fastify.post('/mfa/totp/:factorId/activate', {
+    config: strict,
+    schema: {
+      operationId: 'activateTotp',
+      tags: ['mfa'],
+      summary: 'Activate the authenticator with a first code; returns the recovery codes, once',
+      description: 'This session becomes two-factor (its next refresh carries aal2); every other session is revoked. The code is spent: it cannot also finish a login.',
+      security: AUTHENTICATED,
+      params: FactorParams,
+      body: ref(MfaCodeRequestSchema),
+      response: {
+        200: { ...ref(RecoveryCodesSchema), description: 'Active; the recovery codes, shown this once' },
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, CODE_ERRORS, { 404: [MfaFactorNotFoundError], 409: [MfaAlreadyEnabledError, RefreshConflictError] })
+      }
+    }
+  }, async request => ({ recoveryCodes: await mfaService.activate(request.user, request.params.factorId, request.body.code, clientMeta(request)) }))
+
+  fastify.get('/mfa', {
+    schema: {
+      operationId: 'getMfaStatus',
+      tags: ['mfa'],
+      summary: "The caller's authenticators and how many recovery codes are left",
+      security: AUTHENTICATED,
+      response: { 200: { ...ref(MfaStatusSchema), description: 'The second factors' }, ...errorResponses(SESSION_ERRORS) }
+    }
+  }, async request => mfaService.status(request.user.sub))
+
+  fastify.delete('/mfa/totp/:factorId', {
+    config: strict,
+    schema: {
+      operationId: 'removeTotp',
+      tags: ['mfa'],
+      summary: 'Remove the authenticator (and the recovery codes), with a current code',
+      security: AUTHENTICATED,
+      params: FactorParams,
+      body: ref(MfaCodeRequestSchema),
+      response: {
+        204: Type.Null({ description: 'Removed: logins take the password alone again' }),
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, CODE_ERRORS, { 404: [MfaFactorNotFoundError] })
+      }
+    }
+  }, async (request, reply) => {
+    await mfaService.disable(request.user, request.params.factorId, request.body.code, clientMeta(request))
+    return reply.code(204).send(null)
+  })
+
+  fastify.post('/mfa/recovery-codes', {
+    config: strict,
+    schema: {
+      operationId: 'replaceRecoveryCodes',
+      tags: ['mfa'],
+      summary: 'Replace the recovery codes, with a current code; the old ones stop working',
+      security: AUTHENTICATED,
+      body: ref(MfaCodeRequestSchema),
+      response: {
+        200: { ...ref(RecoveryCodesSchema), description: 'The new codes, shown this once' },
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, CODE_ERRORS, { 409: [MfaNotEnabledError] })
+      }
+    }
+  }, async request => ({ recoveryCodes: await mfaService.regenerateRecoveryCodes(request.user, request.body.code, clientMeta(request)) }))
+}
+
+/** The second step of a login, and the authenticated routes above. */
+const routes: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { authService, config } = fastify
+  const transport = createTransport(config)
+
+  fastify.post('/mfa/verify', {
+    config: passwordRouteLimit(config),
+    schema: {
+      operationId: 'verifyMfa',
+      tags: ['mfa'],
+      summary: 'Finish a login with a second factor: answers as login does',
+      description: 'With the `mfa.token` of the AUTH_MFA_REQUIRED answer and a code (authenticator or recovery). A wrong code, or one already accepted (the same or an earlier time step), is AUTH_MFA_CODE_INVALID; a challenge that expired (5 min), was used, or had 5 wrong codes is AUTH_MFA_CHALLENGE_INVALID. The session is aal2, amr [pwd, otp].',
+      security: PUBLIC,
+      headers: AuthModeHeaders,
+      body: ref(MfaVerifyRequestSchema),
+      response: {
+        200: { ...SessionResponse, description: 'A session started, in the transport of this request' },
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 409: [RefreshConflictError], 429: [TooManyAttemptsError] }),
+        401: errorSchema(401, [MfaCodeInvalidError, MfaChallengeInvalidError])
+      }
+    }
+  }, async (request, reply) => {
+    const result = await authService.completeMfaLogin(request.body.mfaToken, request.body.code, clientMeta(request))
+    return transport.send(request, reply, result)
+  })
+
+  await fastify.register(manage)
+}
+
+export default routes
