@@ -28,11 +28,33 @@ export interface Session {
   current: boolean
 }
 
+/** The second step of a login (the `mfa` of an AUTH_MFA_REQUIRED answer). */
+export interface MfaChallenge {
+  token: string
+  methods: Array<'totp' | 'recovery_code'>
+  expiresAt: string
+}
+
 /** A non-2xx answer: `code` is the server's stable error code (`HTTP_ERROR` when it sent none). */
 export declare class AuthError extends Error {
-  constructor (status: number, body?: { code?: string, message?: string } | null)
+  constructor (status: number, body?: { code?: string, message?: string, mfa?: MfaChallenge } | null)
   readonly status: number
   readonly code: string
+  /** Set with AUTH_MFA_REQUIRED: pass `mfa.token` to verifyMfa with a code. */
+  readonly mfa: MfaChallenge | undefined
+}
+
+export interface TotpEnrolment {
+  factorId: string
+  secret: string
+  otpauthUri: string
+  /** A PNG data: URL of the QR code. */
+  qrCode: string
+}
+
+export interface MfaStatus {
+  factors: Array<{ id: string, type: 'totp', createdAt: string, lastUsedAt: string | null }>
+  recoveryCodesLeft: number
 }
 
 export interface AuthClientOptions {
@@ -59,6 +81,15 @@ export interface AuthClient {
   /** With the token from a verification or email-change link. */
   verifyEmail (token: string): Promise<User>
   resendVerification (): Promise<null>
+  /** Finishes a login that answered AUTH_MFA_REQUIRED, with an authenticator or recovery code. */
+  verifyMfa (mfaToken: string, code: string): Promise<CookieSession>
+  mfaStatus (): Promise<MfaStatus>
+  /** A pending authenticator: show `qrCode`, then activate it with a first code. */
+  enrolTotp (): Promise<TotpEnrolment>
+  /** Resolves to the ten recovery codes, to show once. */
+  activateTotp (factorId: string, code: string): Promise<string[]>
+  removeTotp (factorId: string, code: string): Promise<null>
+  replaceRecoveryCodes (code: string): Promise<string[]>
   /** Mails a confirmation link to the new address; the change happens when it is used. */
   changeEmail (newEmail: string, password: string): Promise<null>
 }

@@ -14,13 +14,15 @@
 export class AuthError extends Error {
   /**
    * @param {number} status
-   * @param {{ code?: string, message?: string } | null} [body]
+   * @param {{ code?: string, message?: string, mfa?: import('./client.d.ts').MfaChallenge } | null} [body]
    */
   constructor (status, body) {
     super(body?.message ?? `HTTP ${status}`)
     this.name = 'AuthError'
     this.status = status
     this.code = body?.code ?? 'HTTP_ERROR'
+    // AUTH_MFA_REQUIRED: what verifyMfa needs to finish the login.
+    this.mfa = body?.mfa
   }
 }
 
@@ -102,6 +104,12 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     resetPassword: (token, newPassword) => raw('/auth/password/reset', { method: 'POST', body: JSON.stringify({ token, newPassword }) }).then(json),
     verifyEmail: token => raw('/auth/email/verify', { method: 'POST', body: JSON.stringify({ token }) }).then(json).then(b => b.user),
     resendVerification: () => authFetch('/auth/email/verification', { method: 'POST' }).then(json).then(() => null),
+    verifyMfa: (mfaToken, code) => raw('/auth/mfa/verify', { method: 'POST', body: JSON.stringify({ mfaToken, code }) }).then(json),
+    mfaStatus: () => authFetch('/auth/mfa').then(json),
+    enrolTotp: () => authFetch('/auth/mfa/totp', { method: 'POST' }).then(json),
+    activateTotp: (factorId, code) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}/activate`, { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
+    removeTotp: (factorId, code) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}`, { method: 'DELETE', body: JSON.stringify({ code }) }).then(json),
+    replaceRecoveryCodes: code => authFetch('/auth/mfa/recovery-codes', { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
     changeEmail: (newEmail, password) => authFetch('/users/me/email', { method: 'POST', body: JSON.stringify({ newEmail, password }) }).then(json).then(() => null)
   }
 }

@@ -14,6 +14,7 @@ async function show (user) {
   $('verified').textContent = user.emailVerified ? 'confirmed' : 'not confirmed yet'
   $('resend').hidden = user.emailVerified
   $('profile').textContent = JSON.stringify(user, null, 2)
+  await showMfa()
   const list = $('sessions')
   list.replaceChildren()
   for (const s of await auth.sessions()) {
@@ -29,6 +30,16 @@ async function show (user) {
   }
 }
 
+let mfaToken = null
+
+async function showMfa () {
+  const { factors, recoveryCodesLeft } = await auth.mfaStatus()
+  $('mfa-status').textContent = factors.length
+    ? `On: an authenticator app, and ${recoveryCodesLeft} recovery codes left.`
+    : 'Off: signing in takes your password alone.'
+  $('enrol').hidden = factors.length > 0
+}
+
 function onSubmit (form, action) {
   $(form).addEventListener('submit', async event => {
     event.preventDefault()
@@ -42,12 +53,59 @@ function onSubmit (form, action) {
       status('')
       await show(result.user)
     } catch (err) {
+      if (err.code === 'AUTH_MFA_REQUIRED') {
+        mfaToken = err.mfa.token
+        $('second-step').hidden = false
+        status('Enter the code from your authenticator app.')
+        return
+      }
       status(`${err.code}: ${err.message}`)
     }
   })
 }
 
 onSubmit('register', auth.register)
+$('second-step').addEventListener('submit', async event => {
+  event.preventDefault()
+  try {
+    const { user } = await auth.verifyMfa(mfaToken, new FormData(event.target).get('code'))
+    $('second-step').hidden = true
+    event.target.reset()
+    status('')
+    await show(user)
+  } catch (err) {
+    status(`${err.code}: ${err.message}`)
+    if (err.code === 'AUTH_MFA_CHALLENGE_INVALID') $('second-step').hidden = true
+  }
+})
+let factorId = null
+$('enrol').addEventListener('click', async () => {
+  try {
+    const enrolment = await auth.enrolTotp()
+    factorId = enrolment.factorId
+    $('qr').src = enrolment.qrCode
+    $('totp-secret').textContent = enrolment.secret
+    $('activate').hidden = false
+  } catch (err) {
+    status(`${err.code}: ${err.message}`)
+  }
+})
+$('activate').addEventListener('submit', async event => {
+  event.preventDefault()
+  try {
+    const codes = await auth.activateTotp(factorId, new FormData(event.target).get('code'))
+    $('activate').hidden = true
+    $('recovery-codes').replaceChildren(...codes.map(c => {
+      const li = document.createElement('li')
+      li.textContent = c
+      return li
+    }))
+    $('recovery').hidden = false
+    await showMfa()
+  } catch (err) {
+    status(`${err.code}: ${err.message}`)
+  }
+})
 onSubmit('login', auth.login)
 $('reload').addEventListener('click', async () => {
   try { await show(await auth.me()) } catch (err) { status(`${err.code}: ${err.message}`) }

@@ -12,7 +12,8 @@ export const MfaChallengeSchema = Type.Object({
 export const TotpEnrolmentSchema = Type.Object({
   factorId: Type.String(),
   secret: Type.String({ description: 'Base32, for manual entry; shown this once' }),
-  otpauthUri: Type.String({ description: 'The otpauth:// URI to show as a QR code' })
+  otpauthUri: Type.String({ description: 'The otpauth:// URI an authenticator app scans' }),
+  qrCode: Type.String({ description: 'That URI as a QR code: a PNG data: URL, ready for an <img>' })
 }, { $id: 'TotpEnrolment', description: 'A pending authenticator: activate it with a first code within 10 minutes' })
 
 export const MfaCodeRequestSchema = Type.Object({ code: Code }, { $id: 'MfaCodeRequest', additionalProperties: false })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
+import QRCode from 'qrcode'
 import type { MfaChallengeModel, MfaFactorFields, MfaFactorModel, RecoveryCodeModel } from '../../models/mfa.js'
 import {
   MfaAlreadyEnabledError, MfaChallengeInvalidError, MfaCodeInvalidError, MfaFactorNotFoundError, MfaNotEnabledError,
@@ -112,7 +113,7 @@ export function createMfaService (opts: MfaServiceOptions) {
     },
 
     /** A new TOTP authenticator, pending until a first code activates it. */
-    async enrol (claims: AccessClaims): Promise<{ factorId: string, secret: string, otpauthUri: string }> {
+    async enrol (claims: AccessClaims): Promise<{ factorId: string, secret: string, otpauthUri: string, qrCode: string }> {
       const user = await profileOf(claims)
       if (await activeFactor(user._id)) throw new MfaAlreadyEnabledError()
       await factors.deleteMany({ userId: user._id, status: 'pending' })
@@ -124,7 +125,10 @@ export function createMfaService (opts: MfaServiceOptions) {
         secretSealed: box.seal(secret, user._id.toHexString()),
         expiresAt: new Date(now().getTime() + PENDING_FACTOR_MS)
       })
-      return { factorId: factor._id.toHexString(), secret, otpauthUri: totpUri({ secret, issuer: opts.appName, account: user.email }) }
+      const otpauthUri = totpUri({ secret, issuer: opts.appName, account: user.email })
+      // A data: URL, which the strict CSP allows in <img>: no client needs a QR library.
+      const qrCode = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 })
+      return { factorId: factor._id.toHexString(), secret, otpauthUri, qrCode }
     },
 
     /**
