@@ -31,10 +31,10 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
   const operators = [{ $ne: null }, { $gt: '' }, { $regex: '.*' }, { $where: 'sleep(1000)' }]
   const badBodies: unknown[] = [
     {}, [], [{}], 'string', 42, null,
-    { email: 1, password: true, currentPassword: [], newPassword: {}, refreshToken: 7, roles: 'admin', token: 3, newEmail: [] },
-    { email: long, password: long, currentPassword: long, newPassword: long, refreshToken: long, roles: [long], token: long, newEmail: long },
-    { email: 'a\u0000@b.co', password: PASSWORD, currentPassword: 'x', newPassword: 'short', refreshToken: '', roles: ['root'], token: '', newEmail: 'a\u0000@b.co' },
-    ...operators.map(op => ({ email: op, password: op, currentPassword: op, newPassword: op, refreshToken: op, roles: [op], token: op, newEmail: op })),
+    { email: 1, password: true, currentPassword: [], newPassword: {}, refreshToken: 7, roles: 'admin', token: 3, newEmail: [], code: 5, mfaToken: {} },
+    { email: long, password: long, currentPassword: long, newPassword: long, refreshToken: long, roles: [long], token: long, newEmail: long, code: long, mfaToken: long },
+    { email: 'a\u0000@b.co', password: PASSWORD, currentPassword: 'x', newPassword: 'short', refreshToken: '', roles: ['root'], token: '', newEmail: 'a\u0000@b.co', code: '', mfaToken: '' },
+    ...operators.map(op => ({ email: op, password: op, currentPassword: op, newPassword: op, refreshToken: op, roles: [op], token: op, newEmail: op, code: op, mfaToken: op })),
     { roles: ['admin', 'admin'] }
   ]
   const rawBodies = [
@@ -63,7 +63,9 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
     ['GET', '/users/me'], ['GET', '/auth/verify'], ['GET', '/auth/sessions'], ['DELETE', `/auth/sessions/${'a'.repeat(32)}`], ['POST', '/auth/logout-all'],
     ['POST', '/auth/password'], ['GET', '/admin/users'], ['GET', '/admin/audit'],
     ['POST', `/admin/users/${victim.user.id}/revoke-sessions`], ['PUT', `/admin/users/${victim.user.id}/roles`],
-    ['POST', '/auth/email/verification'], ['POST', '/users/me/email']
+    ['POST', '/auth/email/verification'], ['POST', '/users/me/email'], ['POST', '/auth/mfa/totp'], ['GET', '/auth/mfa'],
+    ['POST', `/auth/mfa/totp/${'a'.repeat(24)}/activate`], ['DELETE', `/auth/mfa/totp/${'a'.repeat(24)}`], ['POST', '/auth/mfa/recovery-codes'],
+    ['DELETE', `/admin/users/${victim.user.id}/mfa`]
   ]
   let count = 0
   const send = async (name: string, opts: InjectOptions) => {
@@ -86,7 +88,8 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
     ['POST', '/auth/password', { authorization: `Bearer ${victim.accessToken}` }],
     ['PUT', `/admin/users/${victim.user.id}/roles`, { authorization: `Bearer ${admin.accessToken}` }],
     ['POST', '/auth/password/forgot', {}], ['POST', '/auth/password/reset', {}], ['POST', '/auth/email/verify', {}],
-    ['POST', '/users/me/email', { authorization: `Bearer ${victim.accessToken}` }]
+    ['POST', '/users/me/email', { authorization: `Bearer ${victim.accessToken}` }],
+    ['POST', '/auth/mfa/verify', BEARER], ['POST', '/auth/mfa/recovery-codes', { authorization: `Bearer ${victim.accessToken}` }]
   ]
   for (const [method, url, headers] of bodyRoutes) {
     for (const body of badBodies) {
