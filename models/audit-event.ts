@@ -4,7 +4,8 @@ export const AUDIT_TYPES = [
   'login.success', 'login.failure', 'login.locked', 'refresh.reuse', 'session.revoked',
   'sessions.revoked_all', 'password.changed', 'roles.changed',
   'password.reset_requested', 'password.reset', 'email.verified', 'email.change_requested', 'email.changed',
-  'mfa.enabled', 'mfa.disabled', 'mfa.reset', 'mfa.recovery_codes_replaced', 'mfa.failure', 'mfa.locked', 'mfa.recovery_code_used'
+  'mfa.enabled', 'mfa.disabled', 'mfa.reset', 'mfa.recovery_codes_replaced', 'mfa.failure', 'mfa.locked', 'mfa.recovery_code_used',
+  'identity.linked', 'identity.unlinked'
 ] as const
 
 export type AuditType = typeof AUDIT_TYPES[number]

@@ -47,11 +47,17 @@ const recoveryCodeSchema = new Schema<RecoveryCodeFields>({
 }, { versionKey: false, collection: 'recovery_codes' })
 recoveryCodeSchema.index({ userId: 1, codeHash: 1 })
 
+/** RFC 8176 `amr` values of a first step: a password, or a provider's sign-in (`oauth`, not in the RFC). */
+export const FIRST_FACTORS = ['pwd', 'oauth'] as const
+export type FirstFactor = typeof FIRST_FACTORS[number]
+
 /** A login waiting for its second factor: the password was right. Its token is stored hashed. */
 export interface MfaChallengeFields {
   _id: Types.ObjectId
   tokenHash: string
   userId: Types.ObjectId
+  /** How the first step was passed: the session's `amr` starts with it. */
+  firstFactor: FirstFactor
   expiresAt: Date
   usedAt: Date | null
   /** Wrong codes presented with this challenge; at the limit it is void. */
@@ -63,6 +69,7 @@ export type MfaChallengeModel = Model<MfaChallengeFields>
 const mfaChallengeSchema = new Schema<MfaChallengeFields>({
   tokenHash: { type: String, required: true },
   userId: { type: Schema.Types.ObjectId, required: true },
+  firstFactor: { type: String, enum: FIRST_FACTORS, default: 'pwd' },
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date, default: null },
   failures: { type: Number, default: 0 }

@@ -7,7 +7,8 @@ export interface UserFields {
   /** Set when the owner proved the address (a verification link); cleared by nothing but an email change, which proves the new one. */
   emailVerified: boolean
   name: string
-  passwordHash: string
+  /** argon2id; null for an account that signs in through a provider only (it sets one by a reset). */
+  passwordHash: string | null
   roles: string[]
   /** Bumped by "log out everywhere" and password changes. */
   tokenVersion: number
@@ -53,7 +54,7 @@ export function createUserSchema (tokens: TokenSigner) {
     email: { type: String, required: true, unique: true, lowercase: true, trim: true },
     emailVerified: { type: Boolean, default: false },
     name: { type: String, default: '' },
-    passwordHash: { type: String, required: true },
+    passwordHash: { type: String, default: null },
     roles: { type: [String], default: ['user'] },
     tokenVersion: { type: Number, default: 0 },
     rev: { type: Number, default: 0 },

@@ -22,7 +22,7 @@ import verifyRoutes from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { isDatabaseUnavailable } from './db-unavailable.js'
-import { NotFoundError, ServiceUnavailableError } from './errors.js'
+import { NotFoundError, OidcProviderError, ServiceUnavailableError } from './errors.js'
 import { NAMED_SCHEMAS } from './schemas/index.js'
 import { documentedCodes } from './schemas/common.js'
 import { createValidatorCompiler } from './validation.js'
@@ -87,7 +87,8 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
       err = new ServiceUnavailableError()
     }
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
-    if (status >= 500 && status !== 503) {
+    // 503 and an identity provider's failure (502) keep their codes: clients retry on them.
+    if (status >= 500 && status !== 503 && !(err instanceof OidcProviderError)) {
       request.log.error({ err }, 'request failed')
       return reply.code(status).send({ statusCode: status, code: 'INTERNAL_ERROR', error: STATUS_CODES[status], message: 'Internal server error' })
     }

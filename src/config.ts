@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { parse as parseDuration } from '@lukeed/ms'
 import { Type, type Static } from '@sinclair/typebox'
 import { envSchema } from 'env-schema'
+import { parseOidcProviders, type OidcProviderConfig } from './lib/oidc-providers.js'
 
 const Duration = (def: string) => Type.String({ default: def, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w|y)?$' })
 
@@ -46,7 +47,9 @@ export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
   AUDIT_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   /** Comma-separated; these emails get the `admin` role when they register. */
-  ADMIN_EMAILS: Type.String({ default: '' })
+  ADMIN_EMAILS: Type.String({ default: '' }),
+  /** Comma-separated ids of OpenID Connect providers; each is configured by its OIDC_<ID>_* variables. */
+  OIDC_PROVIDERS: Type.String({ default: '' })
 })
 
 export type Env = Static<typeof ConfigSchema>
@@ -67,6 +70,7 @@ export interface Config extends Env {
   secretsGenerated: boolean
   adminEmails: string[]
   allowedOrigins: string[]
+  oidcProviders: OidcProviderConfig[]
 }
 
 export class ConfigError extends Error {
@@ -123,6 +127,12 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     throw new ConfigError('ENCRYPTION_KEY is required in production (NODE_ENV=production): secrets at rest would not survive a restart')
   }
   const secretsGenerated = access === undefined
+  let oidcProviders: OidcProviderConfig[]
+  try {
+    oidcProviders = parseOidcProviders(data)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
   return {
     ...env,
     ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? randomBytes(48).toString('base64url'),
@@ -137,6 +147,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
     secretsGenerated,
     adminEmails: list(env.ADMIN_EMAILS).map(e => e.toLowerCase()),
-    allowedOrigins: list(env.ALLOWED_ORIGINS).map(o => origin('ALLOWED_ORIGINS', o))
+    allowedOrigins: list(env.ALLOWED_ORIGINS).map(o => origin('ALLOWED_ORIGINS', o)),
+    oidcProviders
   }
 }

@@ -23,6 +23,18 @@ export const MfaAlreadyEnabledError = createError('AUTH_MFA_ALREADY_ENABLED', 'A
 export const MfaNotEnabledError = createError('AUTH_MFA_NOT_ENABLED', 'No authenticator is active', 409)
 export const MfaFactorNotFoundError = createError('AUTH_MFA_FACTOR_NOT_FOUND', 'No such authenticator (or it expired before activation)', 404)
 
+export const InvalidRedirectError = createError('VALIDATION_ERROR', 'redirect_to must be a path on this server or a URL on an allowed origin', 400)
+export const OidcProviderUnknownError = createError('AUTH_OIDC_PROVIDER_UNKNOWN', 'No such sign-in provider', 404)
+export const OidcStateInvalidError = createError('AUTH_OIDC_STATE_INVALID', 'This sign-in did not start in this browser, or was already finished; start again', 400)
+/** The provider refused, or could not be reached: its answer is logged, not sent. */
+export const OidcProviderError = createError('AUTH_OIDC_PROVIDER_ERROR', 'The sign-in provider returned an error or could not be reached', 502)
+export const OidcEmailUnverifiedError = createError('AUTH_OIDC_EMAIL_UNVERIFIED', 'The provider does not confirm that this email address is verified', 403)
+export const OidcTokenInvalidError = createError('AUTH_OIDC_TOKEN_INVALID', 'The ID token is invalid, expired, or not for this app', 401)
+export const AccountLinkRequiredError = createError('AUTH_ACCOUNT_LINK_REQUIRED', 'An account with this email exists: sign in with its password, then link the provider from the account page', 409)
+export const IdentityInUseError = createError('AUTH_IDENTITY_IN_USE', 'This provider account is already linked to another user', 409)
+export const IdentityNotFoundError = createError('AUTH_IDENTITY_NOT_FOUND', 'No such linked identity', 404)
+export const LastLoginMethodError = createError('AUTH_LAST_LOGIN_METHOD', 'This is the last way to sign in to this account; add another first (a password, by "forgot password")', 409)
+
 /** What a client needs to finish a login that awaits its second factor. */
 export interface MfaChallengeBody {
   token: string

@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify'
+import type { FastifyRequest, FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
 
 const SECRET_KEYS = ['password', 'currentPassword', 'newPassword', 'passwordHash', 'accessToken', 'refreshToken', 'token', 'tokenHash', 'prevHash']
@@ -20,12 +20,42 @@ export const REDACT_PATHS = [
   ...CONTAINERS.flatMap(c => SECRET_KEYS.map(k => `${c}.${k}`))
 ]
 
+/** Query parameters whose values are secrets by their names: one-time codes, tokens, passwords. */
+const SECRET_PARAM = /token|code|password|secret/i
+
+/** `url` with the values of its secret-looking query parameters replaced, for logging. */
+export function redactUrl (url: string): string {
+  const at = url.indexOf('?')
+  if (at < 0) return url
+  const params = new URLSearchParams(url.slice(at + 1))
+  let redacted = false
+  for (const key of new Set(params.keys())) {
+    if (SECRET_PARAM.test(key)) {
+      params.set(key, '[redacted]')
+      redacted = true
+    }
+  }
+  return redacted ? `${url.slice(0, at)}?${params}` : url
+}
+
+/** Fastify's request serializer, with the URL redacted. */
+function serializeRequest (request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort
+  }
+}
+
 /** Shared by src/server.ts and test/helper.ts so tests run with production options. */
 export function serverOptions (config: Config): FastifyServerOptions {
   return {
     logger: {
       level: config.LOG_LEVEL,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' }
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { req: serializeRequest }
     },
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,

@@ -17,12 +17,17 @@ t.test("the OpenAPI document passes Redocly's recommended rules with no error an
   await writeFile(file, (await app.inject('/docs/json')).body)
   // info-license-strict wants an SPDX identifier or a URL; package.json says UNLICENSED (no
   // licence granted yet), which has neither. Remove the skip once the project has a licence.
+  // The provider routes are browser navigations: every answer of theirs is a redirect (302).
+  const redirectsOnly = ['/auth/oidc/{provider}/start', '/auth/oidc/{provider}/callback']
+    .map(path => `    - '#/paths/${path.replace(/\//g, '~1')}/get/responses'`)
+  await writeFile(join(dir, '.redocly.lint-ignore.yaml'), `openapi.json:\n  operation-2xx-response:\n${redirectsOnly.join('\n')}\n`)
   const lint = spawnSync(process.execPath, [REDOCLY, 'lint', file, '--extends', 'recommended', '--skip-rule', 'info-license-strict', '--format', 'json'], {
+    cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }
   })
-  const report = JSON.parse(lint.stdout) as { totals: { errors: number, warnings: number }, problems: Array<{ ruleId: string, message: string }> }
-  t.same(report.problems.map(p => `${p.ruleId}: ${p.message}`), [], 'no problem')
+  const report = JSON.parse(lint.stdout) as { totals: { errors: number, warnings: number }, problems: Array<{ ruleId: string, message: string, ignored?: boolean, location?: unknown }> }
+  t.same(report.problems.filter(p => !p.ignored).map(p => `${p.ruleId}: ${p.message} ${JSON.stringify(p.location)}`), [], 'no problem')
   t.match(report.totals, { errors: 0, warnings: 0 })
   t.equal(lint.status, 0)
 })

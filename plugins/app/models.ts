@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { bindAuditEventModel, type AuditEventModel } from '../../models/audit-event.js'
 import { bindEmailClaimModel, type EmailClaimModel } from '../../models/email-claim.js'
+import { bindIdentityModels, type IdentityModel, type OidcTransactionModel } from '../../models/identity.js'
 import { bindLoginAttemptModel, type LoginAttemptModel } from '../../models/login-attempt.js'
 import { bindMfaModels, type MfaChallengeModel, type MfaFactorModel, type RecoveryCodeModel } from '../../models/mfa.js'
 import { bindOneTimeTokenModel, type OneTimeTokenModel } from '../../models/one-time-token.js'
@@ -22,6 +23,8 @@ declare module 'fastify' {
       mfaFactors: MfaFactorModel
       recoveryCodes: RecoveryCodeModel
       mfaChallenges: MfaChallengeModel
+      identities: IdentityModel
+      oidcTransactions: OidcTransactionModel
     }
   }
 }
@@ -43,7 +46,8 @@ export default fp(async function models (fastify) {
     oneTimeTokens: bindOneTimeTokenModel(mongo),
     outbox: bindOutboxModel(mongo),
     mailQuotas: bindMailQuotaModel(mongo),
-    ...bindMfaModels(mongo)
+    ...bindMfaModels(mongo),
+    ...bindIdentityModels(mongo)
   }
   await Promise.all(Object.values(models).map(m => m.init()))
   fastify.decorate('models', models)

@@ -10,6 +10,8 @@ import { createOneTimeTokens } from '../../src/services/one-time-tokens.js'
 import { createOutbox, logTransport, type Outbox } from '../../src/services/outbox.js'
 import { createLoginThrottle, type LoginThrottle } from '../../src/services/login-throttle.js'
 import { createMfaService, type MfaService } from '../../src/services/mfa-service.js'
+import { createOidcClients } from '../../src/services/oidc-client.js'
+import { createOidcService, type OidcService } from '../../src/services/oidc-service.js'
 import { createSecretBox, deriveKey } from '../../src/lib/secret-box.js'
 import { createUserStore } from '../../src/services/user-store.js'
 
@@ -23,6 +25,7 @@ declare module 'fastify' {
     emailService: EmailService
     outbox: Outbox
     mfaService: MfaService
+    oidcService: OidcService
   }
 }
 
@@ -82,7 +85,7 @@ export default fp(async function services (fastify) {
   fastify.decorate('mfaService', mfaService)
   fastify.decorate('outbox', outbox)
   fastify.decorate('emailService', emailService)
-  fastify.decorate('authService', createAuthService({
+  const authService = createAuthService({
     users,
     passwords,
     emailClaims,
@@ -97,6 +100,21 @@ export default fp(async function services (fastify) {
     requireEmailVerification: config.REQUIRE_EMAIL_VERIFICATION,
     sendVerification: emailService.sendVerification,
     mfa: mfaService
+  })
+  fastify.decorate('authService', authService)
+  fastify.decorate('oidcService', createOidcService({
+    clients: createOidcClients({
+      providers: config.oidcProviders,
+      publicUrl: config.PUBLIC_URL,
+      onProviderError: (provider, err) => log.warn({ err, provider }, 'OIDC provider call failed')
+    }),
+    identities: models.identities,
+    transactions: models.oidcTransactions,
+    users,
+    createAccount: authService.createAccount,
+    audit,
+    outbox,
+    appName: config.APP_NAME
   }))
   fastify.decorate('accountService', createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens }))
 

@@ -13,6 +13,7 @@ import { MfaChallengeSchema } from '../../src/schemas/mfa.js'
 import accountRoutes from './account.js'
 import emailRoutes from './email.js'
 import mfaRoutes from './mfa.js'
+import oidcRoutes from './oidc.js'
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 const SESSION_STARTED = 'A session started: a CookieSession (cookies set) or a BearerSession, per X-Auth-Mode'
@@ -118,6 +119,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
 
   await fastify.register(emailRoutes)
   await fastify.register(mfaRoutes)
+  await fastify.register(oidcRoutes)
   await fastify.register(accountRoutes)
 }
 

@@ -108,7 +108,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'verifyMfa',
       tags: ['mfa'],
       summary: 'Finish a login with a second factor: answers as login does',
-      description: 'With the `mfa.token` of the AUTH_MFA_REQUIRED answer and a code (authenticator or recovery). A wrong code, or one already accepted (the same or an earlier time step), is AUTH_MFA_CODE_INVALID; a challenge that expired (5 min), was used, or had 5 wrong codes is AUTH_MFA_CHALLENGE_INVALID. The session is aal2, amr [pwd, otp].',
+      description: 'With the `mfa.token` of the AUTH_MFA_REQUIRED answer and a code (authenticator or recovery). After a provider sign-in (oidcCallback with mfa=required) the challenge is in an HttpOnly cookie instead: send the code alone. A wrong code, or one already accepted (the same or an earlier time step), is AUTH_MFA_CODE_INVALID; a challenge that expired (5 min), was used, or had 5 wrong codes is AUTH_MFA_CHALLENGE_INVALID. The session is aal2, amr [pwd, otp] (or [oauth, otp] after a provider).',
       security: PUBLIC,
       headers: AuthModeHeaders,
       body: ref(MfaVerifyRequestSchema),
@@ -119,7 +119,10 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async (request, reply) => {
-    const result = await authService.completeMfaLogin(request.body.mfaToken, request.body.code, clientMeta(request))
+    const token = request.body.mfaToken ?? transport.mfaChallenge(request)
+    if (token === undefined) throw new MfaChallengeInvalidError()
+    const result = await authService.completeMfaLogin(token, request.body.code, clientMeta(request))
+    transport.clearMfaChallenge(reply)
     return transport.send(request, reply, result)
   })
 

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../src/config.js'
-import { cookieNames, REFRESH_COOKIE_PATH } from '../../src/cookies.js'
+import { cookieNames, MFA_COOKIE_PATH, REFRESH_COOKIE_PATH } from '../../src/cookies.js'
+import type { MfaChallengeBody } from '../../src/errors.js'
 import type { SessionResponseBody } from '../../src/schemas/auth.js'
-import type { AuthResult, ClientMeta } from '../../src/services/auth-service.js'
+import type { AuthResult, ClientMeta, IssuedTokens } from '../../src/services/auth-service.js'
 
 /** How the client wants its tokens: browsers get cookies (default), REST clients a JSON body. */
 const isBearerMode = (request: FastifyRequest) => request.headers['x-auth-mode'] === 'bearer'
@@ -19,7 +20,20 @@ export function createTransport (config: Config) {
   const names = cookieNames(config.COOKIE_SECURE)
   const base = { httpOnly: true, secure: config.COOKIE_SECURE, sameSite: config.COOKIE_SAMESITE } as const
 
+  const mfaCookie = { ...base, sameSite: 'strict', path: MFA_COOKIE_PATH } as const
+
+  function setCookies (reply: FastifyReply, tokens: IssuedTokens): void {
+    // The access cookie outlives its token (until the session's refresh expiry): an expired
+    // token still in the cookie gets AUTH_TOKEN_EXPIRED ("refresh"), a missing one AUTH_NO_TOKEN
+    // ("log in"), so clients can tell the two apart.
+    reply
+      .setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.refreshTokenExpiresAt })
+      .setCookie(names.refresh, tokens.refreshToken, { ...base, path: REFRESH_COOKIE_PATH, expires: tokens.refreshTokenExpiresAt })
+  }
+
   return {
+    names,
+
     /** The presented refresh token: body in bearer mode, cookie otherwise. */
     refreshToken (request: FastifyRequest): string | undefined {
       return isBearerMode(request) ? (request.body as { refreshToken?: string } | undefined)?.refreshToken : request.cookies[names.refresh]
@@ -37,13 +51,22 @@ export function createTransport (config: Config) {
           expiresIn: Math.max(0, Math.round((tokens.accessTokenExpiresAt.getTime() - Date.now()) / 1000))
         }
       }
-      // The access cookie outlives its token (until the session's refresh expiry): an expired
-      // token still in the cookie gets AUTH_TOKEN_EXPIRED ("refresh"), a missing one AUTH_NO_TOKEN
-      // ("log in"), so clients can tell the two apart.
-      reply
-        .setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.refreshTokenExpiresAt })
-        .setCookie(names.refresh, tokens.refreshToken, { ...base, path: REFRESH_COOKIE_PATH, expires: tokens.refreshTokenExpiresAt })
+      setCookies(reply, tokens)
       return { tokenType: 'Cookie', user, accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString() }
+    },
+
+    /** Cookie mode whatever the request asked: for a redirect back from a provider. */
+    setCookies,
+
+    /** A challenge for the second step, in an HttpOnly cookie that only /auth/mfa/* receives. */
+    setMfaChallenge (reply: FastifyReply, challenge: MfaChallengeBody): void {
+      reply.setCookie(names.mfaChallenge, challenge.token, { ...mfaCookie, expires: new Date(challenge.expiresAt) })
+    },
+
+    mfaChallenge: (request: FastifyRequest): string | undefined => request.cookies[names.mfaChallenge],
+
+    clearMfaChallenge (reply: FastifyReply): void {
+      reply.clearCookie(names.mfaChallenge, mfaCookie)
     },
 
     clear (reply: FastifyReply): void {

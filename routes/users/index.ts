@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import {
-  BODY_ERRORS, CSRF_ERRORS, InvalidTokenError, SESSION_ERRORS, TOKEN_ERRORS, TooManyAttemptsError, WrongPasswordError
+  BODY_ERRORS, CSRF_ERRORS, IdentityNotFoundError, InvalidTokenError, LastLoginMethodError, SESSION_ERRORS, TOKEN_ERRORS, TooManyAttemptsError,
+  VALIDATION_ERROR, WrongPasswordError
 } from '../../src/errors.js'
+import { IdentityListSchema, IdentityParams } from '../../src/schemas/oidc.js'
 import { AcceptedSchema, ChangeEmailRequestSchema, UserResponseSchema } from '../../src/schemas/auth.js'
 import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
 import { clientMeta, passwordRouteLimit } from '../auth/transport.js'
@@ -43,6 +46,42 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async (request, reply) => {
     await emailService.requestEmailChange(request.user, request.body.newEmail, request.body.password, clientMeta(request))
     return reply.code(202).send({})
+  })
+
+  await fastify.register(identities)
+}
+
+/** Linked provider accounts: sensitive (the session is checked in the database). */
+const identities: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { oidcService } = fastify
+  fastify.addHook('onRequest', fastify.verifySession)
+
+  fastify.get('/me/identities', {
+    schema: {
+      operationId: 'listIdentities',
+      tags: ['oidc'],
+      summary: 'The provider accounts linked to the caller',
+      security: AUTHENTICATED,
+      response: { 200: { ...ref(IdentityListSchema), description: 'Linked identities, oldest first' }, ...errorResponses(SESSION_ERRORS) }
+    }
+  }, async request => ({ identities: await oidcService.list(request.user.sub) }))
+
+  fastify.delete('/me/identities/:id', {
+    schema: {
+      operationId: 'unlinkIdentity',
+      tags: ['oidc'],
+      summary: 'Unlink a provider account',
+      description: 'AUTH_LAST_LOGIN_METHOD (409) when the caller would have no way left to sign in: no password and no other identity. A user without a password gets one through forgotPassword and resetPassword.',
+      security: AUTHENTICATED,
+      params: IdentityParams,
+      response: {
+        204: Type.Null({ description: 'Unlinked: that provider account no longer signs in here' }),
+        ...errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 404: [IdentityNotFoundError], 409: [LastLoginMethodError] })
+      }
+    }
+  }, async (request, reply) => {
+    await oidcService.unlink(request.user.sub, request.params.id, clientMeta(request))
+    return reply.code(204).send(null)
   })
 }
 

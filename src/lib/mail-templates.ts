@@ -65,6 +65,11 @@ export const templates = {
     'If this was not you, reset your password now, and replace your recovery codes.'
   ]),
 
+  identityLinked: (app: string, provider: string, email: string) => mail(`${app}: ${provider} sign-in was added`, [
+    `A ${provider} account${email ? ` (${email})` : ''} was linked to this account: it can now sign in with it.`,
+    'If this was not you, unlink it from the security page, change your password, and sign out of every device.'
+  ]),
+
   passwordChanged: (app: string) => mail(`${app}: your password was changed`, [
     "This account's password was just changed, and every device was signed out.",
     'If this was not you, reset your password now and tell us.'

@@ -35,3 +35,31 @@ export function isSameOriginOrAllowed (req: OriginCheck): boolean {
   if (req.secFetchSite !== undefined) return req.secFetchSite === 'same-origin' || req.secFetchSite === 'none'
   return true
 }
+
+/**
+ * Where a flow may send the browser back to: a path on this server, or a URL on `publicUrl`'s
+ * origin or an allowed one. Anything else (another host, `//host`, `/\host`, a `javascript:`
+ * URL) is null: an open redirect hands an attacker a trusted link.
+ */
+export function safeRedirect (target: string, publicUrl: string, allowed: readonly string[]): string | null {
+  if (target.startsWith('/')) {
+    // "//evil" and "/\evil" are network paths to browsers; control characters can hide them.
+    if (target.startsWith('//') || target.startsWith('/\\') || [...target].some(c => c <= ' ' || c === '\u007f')) return null
+    return target
+  }
+  let url: URL
+  try {
+    url = new URL(target)
+  } catch {
+    return null
+  }
+  const self = new URL(publicUrl).origin
+  return url.origin === self || allowed.includes(url.origin) ? url.href : null
+}
+
+/** `target` (a safeRedirect result) with `params` added to its query, still relative if it was. */
+export function withQuery (target: string, params: Record<string, string>): string {
+  const url = new URL(target, 'http://relative.invalid')
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
+  return url.origin === 'http://relative.invalid' ? url.pathname + url.search + url.hash : url.href
+}

@@ -36,9 +36,20 @@ export function createPasswordHasher ({ concurrency = defaultHashConcurrency() }
   let dummy: Promise<string> | undefined
 
   const hash = (password: string): Promise<string> => limit(() => argon2.hash(password, ARGON2_OPTIONS))
-  /** A malformed stored hash verifies as false. */
-  const verify = (hash: string, password: string): Promise<boolean> =>
-    limit(() => argon2.verify(hash, password).catch(() => false))
+  const check = (hash: string, password: string): Promise<boolean> => limit(() => argon2.verify(hash, password).catch(() => false))
+
+  /**
+   * Verifies against a throw-away hash so that an unknown email, or an account without a
+   * password, costs the same argon2 work as a wrong password (no timing oracle). Always false.
+   */
+  async function burn (password: string): Promise<false> {
+    dummy ??= hash(DUMMY_PASSWORD)
+    await check(await dummy, password)
+    return false
+  }
+
+  /** A malformed stored hash verifies as false; so does none (an account that signs in through a provider only). */
+  const verify = (hash: string | null, password: string): Promise<boolean> => hash === null ? burn(password) : check(hash, password)
 
   return {
     hash,
@@ -53,15 +64,7 @@ export function createPasswordHasher ({ concurrency = defaultHashConcurrency() }
       }
     },
 
-    /**
-     * Verifies against a throw-away hash so that an unknown email costs the same argon2 work as
-     * a wrong password (no timing oracle for account existence). Always false.
-     */
-    async burn (password: string): Promise<false> {
-      dummy ??= hash(DUMMY_PASSWORD)
-      await verify(await dummy, password)
-      return false
-    },
+    burn,
 
     /** Hashes running and waiting, for diagnostics and tests. */
     load (): { concurrency: number, active: number, pending: number } {

@@ -25,6 +25,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported content type (send application/json)',
   429: 'Too many requests; retry after Retry-After seconds',
   500: 'Internal error (logged; the body says nothing more)',
+  502: 'An upstream provider failed or could not be reached',
   503: 'A dependency is unavailable; retry'
 }
 

@@ -12,6 +12,7 @@ import {
   MfaChallengeSchema, MfaCodeRequestSchema, MfaFactorSchema, MfaStatusSchema, MfaVerifyRequestSchema, RecoveryCodesSchema,
   TotpEnrolmentSchema
 } from './mfa.js'
+import { IdentityListSchema, IdentitySchema, IdTokenRequestSchema, OidcProviderListSchema, OidcProviderSchema } from './oidc.js'
 
 /**
  * Every named schema, registered once per app (`fastify.addSchema`) and referenced with `ref()`:
@@ -23,5 +24,6 @@ export const NAMED_SCHEMAS = [
   SessionSchema, SessionListSchema, RoleSchema, SetRolesRequestSchema, UserPageSchema,
   AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, AcceptedSchema,
   PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema,
-  MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema
+  MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema,
+  OidcProviderSchema, OidcProviderListSchema, IdTokenRequestSchema, IdentitySchema, IdentityListSchema
 ]

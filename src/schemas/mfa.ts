@@ -19,7 +19,7 @@ export const TotpEnrolmentSchema = Type.Object({
 export const MfaCodeRequestSchema = Type.Object({ code: Code }, { $id: 'MfaCodeRequest', additionalProperties: false })
 
 export const MfaVerifyRequestSchema = Type.Object({
-  mfaToken: Type.String({ minLength: 1, maxLength: 256, description: 'The `mfa.token` of the AUTH_MFA_REQUIRED answer' }),
+  mfaToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'The `mfa.token` of the AUTH_MFA_REQUIRED answer; omitted after a provider sign-in, whose challenge is in a cookie' })),
   code: Code
 }, { $id: 'MfaVerifyRequest', additionalProperties: false })
 

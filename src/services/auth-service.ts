@@ -1,4 +1,5 @@
 import { Types } from 'mongoose'
+import type { FirstFactor } from '../../models/mfa.js'
 import type { UserDocument } from '../../models/user.js'
 import {
   EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
@@ -63,6 +64,14 @@ export interface AuthServiceOptions {
   sendVerification: (userId: Types.ObjectId, email: string) => Promise<void>
   /** Second factors: a login of a user with one ends in a challenge, not a session. */
   mfa: Pick<MfaService, 'isEnabled' | 'startChallenge' | 'passChallenge'>
+}
+
+/** An account to create: with a password (registration), or without (a provider's sign-in). */
+export interface NewAccount {
+  email: string
+  name: string
+  passwordHash: string | null
+  emailVerified: boolean
 }
 
 /** A registration: its session, or none while the address awaits verification. */
@@ -146,23 +155,29 @@ export function createAuthService (opts: AuthServiceOptions) {
     }, checked)
   }
 
+  /** Claims the (normalized) email, then creates the user; AUTH_EMAIL_TAKEN if someone holds it. */
+  async function createAccount (account: NewAccount): Promise<UserProfile> {
+    const _id = new Types.ObjectId()
+    await emailClaims.claim(account.email, _id)
+    try {
+      const roles = opts.adminEmails.includes(account.email) ? ['user', 'admin'] : ['user']
+      return await store.insert({ _id, ...account, roles })
+    } catch (err) {
+      await emailClaims.release(account.email, _id)
+      throw isDuplicateKey(err) ? new EmailTakenError() : err
+    }
+  }
+
   return {
+    createAccount,
+
     async register (input: { email: string, password: string, name?: string }, meta: ClientMeta): Promise<Registration> {
       const email = normalizeEmail(input.email)
       const passwordHash = await passwords.hash(input.password)
-      const _id = new Types.ObjectId()
-      await emailClaims.claim(email, _id)
-      let profile: UserProfile
-      try {
-        const roles = opts.adminEmails.includes(email) ? ['user', 'admin'] : ['user']
-        profile = await store.insert({ _id, email, name: input.name?.trim() ?? '', passwordHash, roles })
-      } catch (err) {
-        await emailClaims.release(email, _id)
-        throw isDuplicateKey(err) ? new EmailTakenError() : err
-      }
-      await opts.sendVerification(_id, email)
+      const profile = await createAccount({ email, name: input.name?.trim() ?? '', passwordHash, emailVerified: false })
+      await opts.sendVerification(profile._id, email)
       if (opts.requireEmailVerification) return { user: toPublicUser(profile), tokens: null }
-      return startSession(_id.toHexString(), meta)
+      return startSession(profile._id.toHexString(), meta)
     },
 
     /** Same answer and the same argon2 work for an unknown email and a wrong password. */
@@ -185,7 +200,7 @@ export function createAuthService (opts: AuthServiceOptions) {
       // No tokens yet: the second step (POST /auth/mfa/verify) starts the session.
       if (await opts.mfa.isEnabled(user._id)) throw new MfaRequiredError(await opts.mfa.startChallenge(user._id))
       const userId = user._id.toString()
-      if (passwords.needsRehash(user.passwordHash)) {
+      if (user.passwordHash !== null && passwords.needsRehash(user.passwordHash)) {
         await store.replacePasswordHash(user._id, user.passwordHash, await passwords.hash(input.password))
       }
       // The read is still a valid CAS snapshot after a rehash: that write leaves `rev` alone, and
@@ -195,10 +210,22 @@ export function createAuthService (opts: AuthServiceOptions) {
       return result
     },
 
-    /** The second step of a login: a code for the challenge the password opened starts an aal2 session. */
+    /**
+     * Signs in a user whom something other than a password vouched for (`method`, an RFC 8176
+     * `amr` value: `oauth` for a provider). A user with a second factor gets AUTH_MFA_REQUIRED.
+     */
+    async signInWith (userId: string, method: FirstFactor, meta: ClientMeta, detail: Record<string, unknown>): Promise<AuthResult> {
+      const id = new Types.ObjectId(userId)
+      if (await opts.mfa.isEnabled(id)) throw new MfaRequiredError(await opts.mfa.startChallenge(id, method))
+      const result = await startSession(userId, meta, undefined, { amr: [method], aal: 'aal1' })
+      await audit.record('login.success', { userId, sessionId: result.sessionId, meta, detail: { method, ...detail } })
+      return result
+    },
+
+    /** The second step of a login: a code for the challenge the first step opened starts an aal2 session. */
     async completeMfaLogin (challengeToken: string, code: string, meta: ClientMeta): Promise<AuthResult> {
-      const { userId } = await opts.mfa.passChallenge(challengeToken, code, meta)
-      const result = await startSession(userId, meta, undefined, { amr: ['pwd', 'otp'], aal: 'aal2' })
+      const { userId, firstFactor } = await opts.mfa.passChallenge(challengeToken, code, meta)
+      const result = await startSession(userId, meta, undefined, { amr: [firstFactor, 'otp'], aal: 'aal2' })
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta, detail: { mfa: true } })
       return result
     },

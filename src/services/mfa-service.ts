@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
 import QRCode from 'qrcode'
-import type { MfaChallengeModel, MfaFactorFields, MfaFactorModel, RecoveryCodeModel } from '../../models/mfa.js'
+import type { FirstFactor, MfaChallengeModel, MfaFactorFields, MfaFactorModel, RecoveryCodeModel } from '../../models/mfa.js'
 import {
   MfaAlreadyEnabledError, MfaChallengeInvalidError, MfaCodeInvalidError, MfaFactorNotFoundError, MfaNotEnabledError,
   SessionRevokedError, UserNotFoundError, type MfaChallengeBody
@@ -201,11 +201,11 @@ export function createMfaService (opts: MfaServiceOptions) {
       await notify(id, templates.mfaDisabled)
     },
 
-    /** Opens the second step of a login whose password was right. */
-    async startChallenge (userId: Types.ObjectId): Promise<MfaChallengeBody> {
+    /** Opens the second step of a login whose first step (`firstFactor`) passed. */
+    async startChallenge (userId: Types.ObjectId, firstFactor: FirstFactor = 'pwd'): Promise<MfaChallengeBody> {
       const token = randomBytes(32).toString('base64url')
       const expiresAt = new Date(now().getTime() + CHALLENGE_MS)
-      await challenges.create({ tokenHash: hashToken(token), userId, expiresAt })
+      await challenges.create({ tokenHash: hashToken(token), userId, firstFactor, expiresAt })
       return { token, methods: ['totp', 'recovery_code'], expiresAt: expiresAt.toISOString() }
     },
 
@@ -213,7 +213,7 @@ export function createMfaService (opts: MfaServiceOptions) {
      * Passes the challenge with a code: the user it was opened for, and how. A wrong code counts
      * against the challenge (void after five) and against the account's second-factor lock.
      */
-    async passChallenge (token: string, code: string, meta: ClientMeta): Promise<{ userId: string, method: 'totp' | 'recovery_code' }> {
+    async passChallenge (token: string, code: string, meta: ClientMeta): Promise<{ userId: string, firstFactor: FirstFactor, method: 'totp' | 'recovery_code' }> {
       const challenge = await challenges.findOne({
         tokenHash: hashToken(token), usedAt: null, expiresAt: { $gt: now() }, failures: { $lt: CHALLENGE_MAX_FAILURES }
       }).lean()
@@ -232,7 +232,7 @@ export function createMfaService (opts: MfaServiceOptions) {
         await audit.record('mfa.recovery_code_used', { userId: challenge.userId.toHexString(), meta })
         await notify(challenge.userId, templates.recoveryCodeUsed)
       }
-      return { userId: challenge.userId.toHexString(), method }
+      return { userId: challenge.userId.toHexString(), firstFactor: challenge.firstFactor ?? 'pwd', method }
     }
   }
 }

@@ -28,7 +28,7 @@ export type StoredUser = UserFields & { _id: Types.ObjectId }
 /** What a profile shows of a user: no password hash, no sessions. */
 export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'emailVerified' | 'name' | 'roles' | 'createdAt'>
 /** What registration stores; the model fills in the rest (no sessions yet, version 0). */
-export type NewUser = Pick<StoredUser, '_id' | 'email' | 'name' | 'passwordHash' | 'roles'>
+export type NewUser = Pick<StoredUser, '_id' | 'email' | 'emailVerified' | 'name' | 'passwordHash' | 'roles'>
 /** What the session check and the session list need of a user. */
 export type SessionState = Pick<StoredUser, '_id' | 'sessions' | 'tokenVersion'>
 

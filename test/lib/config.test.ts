@@ -40,7 +40,8 @@ t.test('bad configuration fails fast with the variable named', async t => {
     [{ ACCESS_TOKEN_EXPIRY: '10ms' }, /at least 1s/],
     [{ PORT: 'abc' }, /PORT/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
-    [{ COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' }, /COOKIE_SECURE/]
+    [{ COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' }, /COOKIE_SECURE/],
+    [{ OIDC_PROVIDERS: 'acme' }, /OIDC_ACME_ISSUER is required/]
   ]
   for (const [env, message] of bad) {
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))

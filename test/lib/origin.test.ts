@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isSameOriginOrAllowed } from '../../src/lib/origin.js'
+import { isSameOriginOrAllowed, safeRedirect, withQuery } from '../../src/lib/origin.js'
 
 const base = { method: 'POST', selfOrigin: 'https://auth.example.com', allowed: ['https://app.example.com'] }
 
@@ -24,4 +24,25 @@ t.test('origin checks', async t => {
   t.ok(check({ secFetchSite: 'same-origin' }))
   t.ok(check({ secFetchSite: 'none' }), 'user-initiated navigation')
   t.ok(check({}), 'non-browser client without any of these headers')
+})
+
+t.test('redirect targets: a path here, or a URL on this or an allowed origin', async t => {
+  const check = (target: string) => safeRedirect(target, 'https://auth.example.com', ['https://app.example.com'])
+  t.equal(check('/'), '/')
+  t.equal(check('/account?tab=security#top'), '/account?tab=security#top')
+  t.equal(check('https://auth.example.com/x'), 'https://auth.example.com/x')
+  t.equal(check('https://app.example.com/after?a=1'), 'https://app.example.com/after?a=1')
+  t.equal(check('https://app.example.com'), 'https://app.example.com/', 'normalized')
+  for (const bad of ['//evil.example', '/\\evil.example', '/\tx', '/a b', 'https://evil.example/', 'http://app.example.com/',
+    'https://app.example.com.evil.example/', 'javascript:alert(1)', 'data:text/html,x', 'account', '', 'https://%%']) {
+    t.equal(check(bad), null, JSON.stringify(bad))
+  }
+})
+
+t.test('query parameters added to a redirect target', async t => {
+  t.equal(withQuery('/', { error: 'AUTH_X' }), '/?error=AUTH_X')
+  t.equal(withQuery('/a?b=1#frag', { mfa: 'required' }), '/a?b=1&mfa=required#frag')
+  t.equal(withQuery('/a?error=old', { error: 'new' }), '/a?error=new', 'replaced, not repeated')
+  t.equal(withQuery('https://app.example.com/x', { error: 'E' }), 'https://app.example.com/x?error=E')
+  t.equal(withQuery('/x', {}), '/x')
 })
