@@ -57,6 +57,19 @@ export interface MfaStatus {
   recoveryCodesLeft: number
 }
 
+export interface OidcProvider {
+  id: string
+  name: string
+}
+
+/** An account at a provider, linked to this user. */
+export interface Identity {
+  id: string
+  provider: string
+  email: string
+  createdAt: string
+}
+
 export interface AuthClientOptions {
   /** Where the auth server is; '' (the default) is the page's own origin. */
   baseUrl?: string
@@ -81,8 +94,11 @@ export interface AuthClient {
   /** With the token from a verification or email-change link. */
   verifyEmail (token: string): Promise<User>
   resendVerification (): Promise<null>
-  /** Finishes a login that answered AUTH_MFA_REQUIRED, with an authenticator or recovery code. */
-  verifyMfa (mfaToken: string, code: string): Promise<CookieSession>
+  /**
+   * Finishes a login that answered AUTH_MFA_REQUIRED, with an authenticator or recovery code.
+   * After a provider sign-in (back with `?mfa=required`) the challenge is in a cookie: pass null.
+   */
+  verifyMfa (mfaToken: string | null, code: string): Promise<CookieSession>
   mfaStatus (): Promise<MfaStatus>
   /** A pending authenticator: show `qrCode`, then activate it with a first code. */
   enrolTotp (): Promise<TotpEnrolment>
@@ -92,6 +108,17 @@ export interface AuthClient {
   replaceRecoveryCodes (code: string): Promise<string[]>
   /** Mails a confirmation link to the new address; the change happens when it is used. */
   changeEmail (newEmail: string, password: string): Promise<null>
+  /** The configured sign-in providers: one "Continue with {name}" button each. */
+  providers (): Promise<OidcProvider[]>
+  /**
+   * Where to send the browser (a navigation, not fetch) to sign in with a provider, or with
+   * `link` to link it to the signed-in user. It comes back to `redirectTo` (default `/`),
+   * signed in, or with `?mfa=required` (call verifyMfa(null, code)) or `?error=CODE`.
+   */
+  providerSignInUrl (provider: string, options?: { redirectTo?: string, link?: boolean }): string
+  identities (): Promise<Identity[]>
+  /** Fails with AUTH_LAST_LOGIN_METHOD when it would leave no way to sign in. */
+  unlinkIdentity (id: string): Promise<null>
 }
 
 export declare function createAuthClient (options?: AuthClientOptions): AuthClient

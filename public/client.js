@@ -104,12 +104,22 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     resetPassword: (token, newPassword) => raw('/auth/password/reset', { method: 'POST', body: JSON.stringify({ token, newPassword }) }).then(json),
     verifyEmail: token => raw('/auth/email/verify', { method: 'POST', body: JSON.stringify({ token }) }).then(json).then(b => b.user),
     resendVerification: () => authFetch('/auth/email/verification', { method: 'POST' }).then(json).then(() => null),
-    verifyMfa: (mfaToken, code) => raw('/auth/mfa/verify', { method: 'POST', body: JSON.stringify({ mfaToken, code }) }).then(json),
+    verifyMfa: (mfaToken, code) => raw('/auth/mfa/verify', { method: 'POST', body: JSON.stringify(mfaToken ? { mfaToken, code } : { code }) }).then(json),
     mfaStatus: () => authFetch('/auth/mfa').then(json),
     enrolTotp: () => authFetch('/auth/mfa/totp', { method: 'POST' }).then(json),
     activateTotp: (factorId, code) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}/activate`, { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
     removeTotp: (factorId, code) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}`, { method: 'DELETE', body: JSON.stringify({ code }) }).then(json),
     replaceRecoveryCodes: code => authFetch('/auth/mfa/recovery-codes', { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
+    providers: () => raw('/auth/oidc/providers').then(json).then(b => b.providers),
+    providerSignInUrl: (provider, { redirectTo, link } = {}) => {
+      const query = new URLSearchParams()
+      if (redirectTo) query.set('redirect_to', redirectTo)
+      if (link) query.set('link', 'true')
+      const search = query.toString()
+      return `${baseUrl}/auth/oidc/${encodeURIComponent(provider)}/start${search ? `?${search}` : ''}`
+    },
+    identities: () => authFetch('/users/me/identities').then(json).then(b => b.identities),
+    unlinkIdentity: id => authFetch(`/users/me/identities/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
     changeEmail: (newEmail, password) => authFetch('/users/me/email', { method: 'POST', body: JSON.stringify({ newEmail, password }) }).then(json).then(() => null)
   }
 }

@@ -15,6 +15,7 @@ async function show (user) {
   $('resend').hidden = user.emailVerified
   $('profile').textContent = JSON.stringify(user, null, 2)
   await showMfa()
+  await showIdentities()
   const list = $('sessions')
   list.replaceChildren()
   for (const s of await auth.sessions()) {
@@ -30,7 +31,70 @@ async function show (user) {
   }
 }
 
+/** @type {Array<{ id: string, name: string }>} */
+let providers = []
+const providerName = id => providers.find(p => p.id === id)?.name ?? id
+
+/** A link that starts a provider round trip (a navigation: the provider's page, then back here). */
+function providerLink (provider, label, link) {
+  const li = document.createElement('li')
+  const a = document.createElement('a')
+  a.className = 'button'
+  a.href = auth.providerSignInUrl(provider.id, { redirectTo: '/', link })
+  a.textContent = label
+  li.append(a)
+  return li
+}
+
+async function showProviders () {
+  providers = await auth.providers()
+  $('provider-buttons').replaceChildren(...providers.map(p => providerLink(p, `Continue with ${p.name}`, false)))
+  $('providers').hidden = providers.length === 0
+}
+
+async function showIdentities () {
+  const identities = await auth.identities()
+  $('identities').replaceChildren(...identities.map(identity => {
+    const li = document.createElement('li')
+    li.textContent = `${providerName(identity.provider)}: ${identity.email} `
+    const button = document.createElement('button')
+    button.textContent = 'Unlink'
+    button.addEventListener('click', async () => {
+      try {
+        await auth.unlinkIdentity(identity.id)
+        await showIdentities()
+      } catch (err) {
+        status(`${err.code}: ${err.message}`)
+      }
+    })
+    li.append(button)
+    return li
+  }))
+  $('link-buttons').replaceChildren(...providers.map(p => providerLink(p, `Link a ${p.name} account`, true)))
+}
+
+/** What a provider round trip came back with: `?error=CODE`, or `?mfa=required`. */
+const PROVIDER_ERRORS = {
+  AUTH_OIDC_STATE_INVALID: 'That sign-in did not start in this browser, or was already used. Try again.',
+  AUTH_OIDC_PROVIDER_ERROR: 'The provider refused the sign-in or could not be reached.',
+  AUTH_OIDC_EMAIL_UNVERIFIED: 'The provider does not confirm that your email address is verified.',
+  AUTH_ACCOUNT_LINK_REQUIRED: 'An account with this email exists. Log in with its password, then link the provider below.',
+  AUTH_IDENTITY_IN_USE: 'That provider account is already linked to another user.'
+}
+
 let mfaToken = null
+
+function afterProvider () {
+  const query = new URLSearchParams(window.location.search)
+  const error = query.get('error')
+  if (error) status(PROVIDER_ERRORS[error] ?? error)
+  if (query.get('mfa') === 'required') {
+    // The challenge is in an HttpOnly cookie: verifyMfa(null, code).
+    $('second-step').hidden = false
+    status('Enter the code from your authenticator app.')
+  }
+  if (error || query.has('mfa')) window.history.replaceState(null, '', window.location.pathname)
+}
 
 async function showMfa () {
   const { factors, recoveryCodesLeft } = await auth.mfaStatus()
@@ -134,4 +198,5 @@ $('resend').addEventListener('click', async () => {
   }
 })
 
-auth.me().then(show, () => show(null))
+afterProvider()
+showProviders().catch(() => {}).then(() => auth.me()).then(show, () => show(null))

@@ -54,8 +54,8 @@ export async function startIdp (redirectUris: string[]) {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const jwk = { ...await exportJWK(privateKey), kid: 'idp-key-1', alg: 'RS256', use: 'sig' }
   const ttl = (seconds: number) => () => seconds
-  const secretClient = (client_id: string, redirect_uris: string[]): ClientMetadata =>
-    ({ client_id, client_secret: CLIENT_SECRET, redirect_uris, response_types: ['code'], grant_types: ['authorization_code'] })
+  const secretClient = (clientId: string, redirectUris: string[]): ClientMetadata =>
+    ({ client_id: clientId, client_secret: CLIENT_SECRET, redirect_uris: redirectUris, response_types: ['code'], grant_types: ['authorization_code'] })
   const provider = new Provider(issuer, {
     clients: [
       secretClient(CLIENT_ID, redirectUris),

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { Types } from 'mongoose'
 import { generate } from 'otplib'
 import t from 'tap'
+import { emailKey } from '../../models/email-claim.js'
 import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
 import { CLIENT_ID, CLIENT_SECRET, MOBILE_CLIENT_ID, OTHER_CLIENT_ID, startIdp } from '../oidc-idp.js'
 import { startSmtpSink, tokenIn } from '../smtp.js'
@@ -44,7 +46,6 @@ async function signIn (app: FastifyInstance, login: string, query = '', headers:
 }
 
 const accessOf = (res: LightMyRequestResponse) => cookie(res, 'access_token')?.value
-const errorOf = (res: LightMyRequestResponse) => new URL(String(res.headers.location), 'http://x').searchParams.get('error')
 
 t.test('the providers, for the buttons', async t => {
   const app = await build(t, OIDC)
@@ -321,6 +322,39 @@ t.test('the ID-token endpoint: tokens the provider issued to this app or its mob
   t.same([linkRequired.statusCode, linkRequired.json().code], [409, 'AUTH_ACCOUNT_LINK_REQUIRED'])
   const unknown = await app.inject({ method: 'POST', url: '/auth/oidc/nope/id-token', headers: BEARER, payload: { idToken } })
   t.same([unknown.statusCode, unknown.json().code], [404, 'AUTH_OIDC_PROVIDER_UNKNOWN'])
+})
+
+t.test('what a lost account leaves behind does not block its owner', async t => {
+  const app = await build(t, OIDC)
+  const login = name()
+  const first = await signIn(app, login)
+  const email = `${login}@idp.test`
+  // A user document gone without its identity and email claim (removed by hand, say).
+  const users = app.mongo.collection('users')
+  const lost = (await users.findOne({ email }))!._id
+  await users.deleteOne({ _id: lost })
+  await app.mongo.collection('email_claims').deleteMany({ userId: lost })
+  t.ok(accessOf(first.res))
+  const again = await signIn(app, login)
+  const user = (await app.inject({ url: '/users/me', cookies: { [ACCESS]: accessOf(again.res)! } })).json().user
+  t.not(user.id, lost.toHexString(), 'a new account…')
+  t.equal(await app.mongo.collection('identities').countDocuments(), 1)
+  t.equal(String((await app.mongo.collection('identities').findOne())!.userId), user.id, '…which the identity now signs in')
+
+  const linker = await registerBearer(app)
+  const started = await start(app, '?link=true&redirect_to=/security', auth(linker.accessToken))
+  await users.deleteOne({ email: linker.user.email })
+  const back = await callback(app, await idp.signIn(started.location, name()), started.tx)
+  t.equal(back.headers.location, '/security?error=AUTH_SESSION_REVOKED', 'a link for a user gone meanwhile')
+})
+
+t.test('an address claimed by a registration in flight is not taken over', async t => {
+  const app = await build(t, OIDC)
+  const login = name()
+  await app.mongo.collection('email_claims').insertOne({ _id: emailKey(`${login}@idp.test`), userId: new Types.ObjectId(), createdAt: new Date() })
+  const { res } = await signIn(app, login)
+  t.equal(res.headers.location, '/?error=AUTH_ACCOUNT_LINK_REQUIRED')
+  t.equal(await app.mongo.collection('users').countDocuments(), 0)
 })
 
 t.test('nothing secret in logs or the database', async t => {

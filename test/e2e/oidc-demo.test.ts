@@ -1,0 +1,57 @@
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from './chromium.js'
+import { build } from '../helper.js'
+import { CLIENT_ID, CLIENT_SECRET, startIdp } from '../oidc-idp.js'
+
+/** A port nothing listens on now, for a server whose address must be known before it starts. */
+async function freePort (): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as AddressInfo
+  await new Promise(resolve => probe.close(resolve))
+  return port
+}
+
+t.test('the demo page: "Continue with" a provider, and back signed in', { skip: skipWithoutChromium, timeout: 90_000 }, async t => {
+  const { chromium } = await import('playwright-core')
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const idp = await startIdp([`${base}/auth/oidc/test/callback`])
+  t.teardown(idp.close)
+  const app = await build(t, {
+    COOKIE_SECURE: 'false',
+    PUBLIC_URL: base,
+    OIDC_PROVIDERS: 'test',
+    OIDC_TEST_ISSUER: idp.issuer,
+    OIDC_TEST_CLIENT_ID: CLIENT_ID,
+    OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
+    OIDC_TEST_NAME: 'Test IdP'
+  })
+  await app.listen({ port, host: '127.0.0.1' })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage()
+  const errors: string[] = []
+  page.on('pageerror', e => errors.push(e.message))
+  await page.goto(`${base}/`)
+  await page.click('text=Continue with Test IdP')
+
+  // The provider's own pages: its login form, then its consent form.
+  const login = `chromium-${randomBytes(4).toString('hex')}`
+  await page.waitForURL(`${idp.issuer}/**`)
+  await page.fill('input[name=login]', login)
+  await page.fill('input[name=password]', 'any')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('input[value=consent]', { state: 'attached' })
+  await page.click('button[type=submit]')
+
+  await page.waitForURL(`${base}/`)
+  await page.waitForSelector('#signed-in:not([hidden])')
+  t.equal(await page.textContent('#who'), `${login}@idp.test`, 'signed in as the provider said')
+  await page.locator('#identities li', { hasText: `Test IdP: ${login}@idp.test` }).waitFor()
+  t.equal(await page.evaluate('document.cookie'), '', 'the session is in HttpOnly cookies only')
+  t.same(errors, [], 'no page errors')
+})
