@@ -65,7 +65,7 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
     ['POST', `/admin/users/${victim.user.id}/revoke-sessions`], ['PUT', `/admin/users/${victim.user.id}/roles`],
     ['POST', '/auth/email/verification'], ['POST', '/users/me/email'], ['POST', '/auth/mfa/totp'], ['GET', '/auth/mfa'],
     ['POST', `/auth/mfa/totp/${'a'.repeat(24)}/activate`], ['DELETE', `/auth/mfa/totp/${'a'.repeat(24)}`], ['POST', '/auth/mfa/recovery-codes'],
-    ['DELETE', `/admin/users/${victim.user.id}/mfa`]
+    ['DELETE', `/admin/users/${victim.user.id}/mfa`], ['GET', '/users/me/identities'], ['DELETE', `/users/me/identities/${'a'.repeat(24)}`]
   ]
   let count = 0
   const send = async (name: string, opts: InjectOptions) => {
@@ -89,7 +89,8 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
     ['PUT', `/admin/users/${victim.user.id}/roles`, { authorization: `Bearer ${admin.accessToken}` }],
     ['POST', '/auth/password/forgot', {}], ['POST', '/auth/password/reset', {}], ['POST', '/auth/email/verify', {}],
     ['POST', '/users/me/email', { authorization: `Bearer ${victim.accessToken}` }],
-    ['POST', '/auth/mfa/verify', BEARER], ['POST', '/auth/mfa/recovery-codes', { authorization: `Bearer ${victim.accessToken}` }]
+    ['POST', '/auth/mfa/verify', BEARER], ['POST', '/auth/mfa/recovery-codes', { authorization: `Bearer ${victim.accessToken}` }],
+    ['POST', '/auth/oidc/google/id-token', BEARER]
   ]
   for (const [method, url, headers] of bodyRoutes) {
     for (const body of badBodies) {
@@ -104,6 +105,9 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
   for (const url of ['/admin/users?page=-1', '/admin/users?limit=1e9', '/admin/audit?userId=%7B%22%24ne%22%3A1%7D', '/admin/audit?userId[$ne]=1&page=0',
     '/admin/users/%7B%22%24ne%22%3A1%7D/revoke-sessions', `/admin/users/${'f'.repeat(5000)}/revoke-sessions`]) {
     await send(`admin ${url.slice(0, 50)}`, { method: url.includes('revoke') ? 'POST' : 'GET', url, headers: adminAuth })
+  }
+  for (const query of [`redirect_to=${'/'.repeat(3000)}`, 'redirect_to=//evil.example', 'link=maybe', 'redirect_to[$ne]=1']) {
+    await send(`oidc start ${query.slice(0, 30)}`, { method: 'GET', url: `/auth/oidc/google/start?${query}` })
   }
   await send('refresh token with operator in cookie', { method: 'POST', url: '/auth/refresh', headers: { cookie: '__Secure-refresh_token={"$ne":null}' } })
 
