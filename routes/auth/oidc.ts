@@ -13,7 +13,10 @@ import { IdTokenRequestSchema, OidcCallbackQuery, OidcProviderListSchema, OidcSt
 import { TRANSACTION_SECONDS } from '../../src/services/oidc-service.js'
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
-const REDIRECT = (description: string) => Type.Null({ description: `${description} (302; see Location)` })
+const REDIRECT = (description: string) => Type.Null({
+  description,
+  headers: { Location: Type.String({ description: 'Where the browser goes next' }) }
+})
 
 /** The browser-facing answers: every outcome of a provider round trip is a redirect. */
 const CALLBACK_CODES = [
