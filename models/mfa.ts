@@ -47,8 +47,8 @@ const recoveryCodeSchema = new Schema<RecoveryCodeFields>({
 }, { versionKey: false, collection: 'recovery_codes' })
 recoveryCodeSchema.index({ userId: 1, codeHash: 1 })
 
-/** RFC 8176 `amr` values of a first step: a password, or a provider's sign-in (`oauth`, not in the RFC). */
-export const FIRST_FACTORS = ['pwd', 'oauth'] as const
+/** RFC 8176 `amr` values of a first step: a password, a passkey without user verification (`hwk`), or a provider's sign-in (`oauth`, not in the RFC). */
+export const FIRST_FACTORS = ['pwd', 'hwk', 'oauth'] as const
 export type FirstFactor = typeof FIRST_FACTORS[number]
 
 /** A login waiting for its second factor: the password was right. Its token is stored hashed. */

@@ -48,6 +48,10 @@ export const ConfigSchema = Type.Object({
   AUDIT_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   /** Comma-separated; these emails get the `admin` role when they register. */
   ADMIN_EMAILS: Type.String({ default: '' }),
+  /** The passkeys' relying-party id: PUBLIC_URL's hostname, or a registrable suffix of it. */
+  WEBAUTHN_RP_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9.-]+$' })),
+  /** Shown by the browser when a passkey is created; default APP_NAME. */
+  WEBAUTHN_RP_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   /** Comma-separated ids of OpenID Connect providers; each is configured by its OIDC_<ID>_* variables. */
   OIDC_PROVIDERS: Type.String({ default: '' })
 })
@@ -71,6 +75,7 @@ export interface Config extends Env {
   adminEmails: string[]
   allowedOrigins: string[]
   oidcProviders: OidcProviderConfig[]
+  webauthn: { rpId: string, rpName: string, origins: string[] }
 }
 
 export class ConfigError extends Error {
@@ -133,11 +138,18 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   } catch (err) {
     throw new ConfigError((err as Error).message)
   }
+  const publicUrl = env.PUBLIC_URL === undefined ? `http://localhost:${env.PORT}` : origin('PUBLIC_URL', env.PUBLIC_URL)
+  const allowedOrigins = list(env.ALLOWED_ORIGINS).map(o => origin('ALLOWED_ORIGINS', o))
+  const host = new URL(publicUrl).hostname
+  const rpId = env.WEBAUTHN_RP_ID ?? host
+  if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+    throw new ConfigError(`WEBAUTHN_RP_ID: "${rpId}" must be PUBLIC_URL's hostname (${host}) or a domain it is under`)
+  }
   return {
     ...env,
     ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? randomBytes(48).toString('base64url'),
     encryptionKeyGenerated: env.ENCRYPTION_KEY === undefined,
-    PUBLIC_URL: env.PUBLIC_URL === undefined ? `http://localhost:${env.PORT}` : origin('PUBLIC_URL', env.PUBLIC_URL),
+    PUBLIC_URL: publicUrl,
     MAIL_FROM: env.MAIL_FROM ?? `"${env.APP_NAME.replace(/["\\]/g, '')}" <no-reply@localhost>`,
     resetTokenTtlSeconds: seconds('RESET_TOKEN_TTL', env.RESET_TOKEN_TTL),
     verifyTokenTtlSeconds: seconds('VERIFY_TOKEN_TTL', env.VERIFY_TOKEN_TTL),
@@ -147,7 +159,8 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
     secretsGenerated,
     adminEmails: list(env.ADMIN_EMAILS).map(e => e.toLowerCase()),
-    allowedOrigins: list(env.ALLOWED_ORIGINS).map(o => origin('ALLOWED_ORIGINS', o)),
-    oidcProviders
+    allowedOrigins,
+    oidcProviders,
+    webauthn: { rpId, rpName: env.WEBAUTHN_RP_NAME ?? env.APP_NAME, origins: [publicUrl, ...allowedOrigins] }
   }
 }

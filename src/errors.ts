@@ -34,6 +34,9 @@ export const AccountLinkRequiredError = createError('AUTH_ACCOUNT_LINK_REQUIRED'
 export const IdentityInUseError = createError('AUTH_IDENTITY_IN_USE', 'This provider account is already linked to another user', 409)
 export const IdentityNotFoundError = createError('AUTH_IDENTITY_NOT_FOUND', 'No such linked identity', 404)
 export const LastLoginMethodError = createError('AUTH_LAST_LOGIN_METHOD', 'This is the last way to sign in to this account; add another first (a password, by "forgot password")', 409)
+export const PasskeyRegistrationFailedError = createError('AUTH_PASSKEY_FAILED', 'The passkey could not be verified', 400)
+export const PasskeyLoginFailedError = createError('AUTH_PASSKEY_FAILED', 'The passkey could not be verified', 401)
+export const PasskeyNotFoundError = createError('AUTH_PASSKEY_NOT_FOUND', 'No such passkey', 404)
 
 /** What a client needs to finish a login that awaits its second factor. */
 export interface MfaChallengeBody {

@@ -4,6 +4,7 @@ import { bindEmailClaimModel, type EmailClaimModel } from '../../models/email-cl
 import { bindIdentityModels, type IdentityModel, type OidcTransactionModel } from '../../models/identity.js'
 import { bindLoginAttemptModel, type LoginAttemptModel } from '../../models/login-attempt.js'
 import { bindMfaModels, type MfaChallengeModel, type MfaFactorModel, type RecoveryCodeModel } from '../../models/mfa.js'
+import { bindPasskeyModels, type PasskeyModel, type WebAuthnChallengeModel } from '../../models/passkey.js'
 import { bindOneTimeTokenModel, type OneTimeTokenModel } from '../../models/one-time-token.js'
 import { bindMailQuotaModel, bindOutboxModel, type MailQuotaModel, type OutboxModel } from '../../models/outbox.js'
 import { bindUserModel, type UserModel } from '../../models/user.js'
@@ -25,6 +26,8 @@ declare module 'fastify' {
       mfaChallenges: MfaChallengeModel
       identities: IdentityModel
       oidcTransactions: OidcTransactionModel
+      passkeys: PasskeyModel
+      webauthnChallenges: WebAuthnChallengeModel
     }
   }
 }
@@ -47,7 +50,8 @@ export default fp(async function models (fastify) {
     outbox: bindOutboxModel(mongo),
     mailQuotas: bindMailQuotaModel(mongo),
     ...bindMfaModels(mongo),
-    ...bindIdentityModels(mongo)
+    ...bindIdentityModels(mongo),
+    ...bindPasskeyModels(mongo)
   }
   await Promise.all(Object.values(models).map(m => m.init()))
   fastify.decorate('models', models)

@@ -12,6 +12,8 @@ import { createLoginThrottle, type LoginThrottle } from '../../src/services/logi
 import { createMfaService, type MfaService } from '../../src/services/mfa-service.js'
 import { createOidcClients } from '../../src/services/oidc-client.js'
 import { createOidcService, type OidcService } from '../../src/services/oidc-service.js'
+import { createLoginMethods } from '../../src/services/login-methods.js'
+import { createPasskeyService, type PasskeyService } from '../../src/services/passkey-service.js'
 import { createSecretBox, deriveKey } from '../../src/lib/secret-box.js'
 import { createUserStore } from '../../src/services/user-store.js'
 
@@ -26,6 +28,7 @@ declare module 'fastify' {
     outbox: Outbox
     mfaService: MfaService
     oidcService: OidcService
+    passkeyService: PasskeyService
   }
 }
 
@@ -102,6 +105,7 @@ export default fp(async function services (fastify) {
     mfa: mfaService
   })
   fastify.decorate('authService', authService)
+  const loginMethods = createLoginMethods({ users, identities: models.identities, passkeys: models.passkeys })
   fastify.decorate('oidcService', createOidcService({
     clients: createOidcClients({
       providers: config.oidcProviders,
@@ -112,8 +116,19 @@ export default fp(async function services (fastify) {
     transactions: models.oidcTransactions,
     users,
     createAccount: authService.createAccount,
+    loginMethods,
     audit,
     outbox,
+    appName: config.APP_NAME
+  }))
+  fastify.decorate('passkeyService', createPasskeyService({
+    passkeys: models.passkeys,
+    challenges: models.webauthnChallenges,
+    users,
+    loginMethods,
+    audit,
+    outbox,
+    ...config.webauthn,
     appName: config.APP_NAME
   }))
   fastify.decorate('accountService', createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens }))

@@ -70,6 +70,11 @@ export const templates = {
     'If this was not you, unlink it from the security page, change your password, and sign out of every device.'
   ]),
 
+  passkeyAdded: (app: string, name: string) => mail(`${app}: a passkey was added`, [
+    `A passkey ("${name}") was added to this account: it can now sign in with it.`,
+    'If this was not you, remove it from the security page, change your password, and sign out of every device.'
+  ]),
+
   passwordChanged: (app: string) => mail(`${app}: your password was changed`, [
     "This account's password was just changed, and every device was signed out.",
     'If this was not you, reset your password now and tell us.'

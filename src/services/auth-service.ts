@@ -211,13 +211,16 @@ export function createAuthService (opts: AuthServiceOptions) {
     },
 
     /**
-     * Signs in a user whom something other than a password vouched for (`method`, an RFC 8176
-     * `amr` value: `oauth` for a provider). A user with a second factor gets AUTH_MFA_REQUIRED.
+     * Signs in a user whom something other than a password vouched for: `oauth` (a provider) or
+     * `hwk` (a passkey), RFC 8176 `amr` values. One factor (aal1): a user with a second factor
+     * gets AUTH_MFA_REQUIRED. `verified`: the authenticator verified the user too (a passkey's
+     * PIN or biometric), which counts as two factors (`amr` gains `user`, aal2).
      */
-    async signInWith (userId: string, method: FirstFactor, meta: ClientMeta, detail: Record<string, unknown>): Promise<AuthResult> {
+    async signInWith (userId: string, method: FirstFactor, meta: ClientMeta, { verified = false, ...detail }: { verified?: boolean, [key: string]: unknown }): Promise<AuthResult> {
       const id = new Types.ObjectId(userId)
-      if (await opts.mfa.isEnabled(id)) throw new MfaRequiredError(await opts.mfa.startChallenge(id, method))
-      const result = await startSession(userId, meta, undefined, { amr: [method], aal: 'aal1' })
+      if (!verified && await opts.mfa.isEnabled(id)) throw new MfaRequiredError(await opts.mfa.startChallenge(id, method))
+      const auth: Pick<SessionRecord, 'amr' | 'aal'> = verified ? { amr: [method, 'user'], aal: 'aal2' } : { amr: [method], aal: 'aal1' }
+      const result = await startSession(userId, meta, undefined, auth)
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta, detail: { method, ...detail } })
       return result
     },

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose'
 import { identityKey, type IdentityFields, type IdentityModel, type OidcTransactionModel } from '../../models/identity.js'
 import {
-  AccountLinkRequiredError, EmailTakenError, IdentityInUseError, IdentityNotFoundError, LastLoginMethodError, OidcEmailUnverifiedError,
+  AccountLinkRequiredError, EmailTakenError, IdentityInUseError, IdentityNotFoundError, OidcEmailUnverifiedError,
   OidcProviderUnknownError, OidcStateInvalidError, SessionRevokedError
 } from '../errors.js'
 import { templates } from '../lib/mail-templates.js'
@@ -10,6 +10,7 @@ import { deriveChecks, newTransactionSecret } from '../lib/oidc-transaction.js'
 import { hashToken } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { ClientMeta, NewAccount } from './auth-service.js'
+import type { LoginMethods } from './login-methods.js'
 import type { OidcClients, ProviderClaims } from './oidc-client.js'
 import type { Outbox } from './outbox.js'
 import type { UserProfile, UserStore } from './user-store.js'
@@ -24,6 +25,7 @@ export interface OidcServiceOptions {
   users: UserStore
   /** Creates an account (claiming its email), as registration does. */
   createAccount: (account: NewAccount) => Promise<UserProfile>
+  loginMethods: LoginMethods
   audit: AuditLog
   outbox: Outbox
   appName: string
@@ -114,12 +116,6 @@ export function createOidcService (opts: OidcServiceOptions) {
     return created._id.toHexString()
   }
 
-  /** Whether the user could still sign in: a password or a linked identity. */
-  async function hasLoginMethod (userId: Types.ObjectId): Promise<boolean> {
-    const user = await users.read(userId.toHexString())
-    return user !== null && (user.passwordHash !== null || (await identities.exists({ userId })) !== null)
-  }
-
   return {
     providers: () => clients.list(),
 
@@ -190,18 +186,15 @@ export function createOidcService (opts: OidcServiceOptions) {
       return found.map(i => ({ id: i._id.toHexString(), provider: i.provider, email: i.email, createdAt: i.createdAt.toISOString() }))
     },
 
-    /**
-     * Unlinks one of the user's identities, unless that leaves no way to sign in. Removed first
-     * and put back if nothing is left: two racing unlinks can both fail, never both succeed.
-     */
+    /** Unlinks one of the user's identities, unless that leaves no way to sign in. */
     async unlink (userId: string, identityId: string, meta: ClientMeta): Promise<void> {
       const owner = new Types.ObjectId(userId)
-      const removed = await identities.findOneAndDelete({ _id: new Types.ObjectId(identityId), userId: owner }).lean()
-      if (!removed) throw new IdentityNotFoundError()
-      if (!(await hasLoginMethod(owner))) {
-        await identities.create(removed).catch((err: unknown) => { if (!isDuplicateKey(err)) throw err })
-        throw new LastLoginMethodError()
-      }
+      const removed = await opts.loginMethods.removeUnlessLast(
+        owner,
+        () => identities.findOneAndDelete({ _id: new Types.ObjectId(identityId), userId: owner }).lean(),
+        identity => identities.create(identity),
+        () => new IdentityNotFoundError()
+      )
       await audit.record('identity.unlinked', { userId, meta, detail: { provider: removed.provider } })
     }
   }
