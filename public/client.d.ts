@@ -70,6 +70,15 @@ export interface Identity {
   createdAt: string
 }
 
+export interface Passkey {
+  id: string
+  name: string
+  createdAt: string
+  lastUsedAt: string | null
+  /** Synced to a cloud account: survives the loss of the device. */
+  backedUp: boolean
+}
+
 export interface AuthClientOptions {
   /** Where the auth server is; '' (the default) is the page's own origin. */
   baseUrl?: string
@@ -119,6 +128,18 @@ export interface AuthClient {
   identities (): Promise<Identity[]>
   /** Fails with AUTH_LAST_LOGIN_METHOD when it would leave no way to sign in. */
   unlinkIdentity (id: string): Promise<null>
+  /** Creates a passkey on this device (the browser asks the user) and adds it to the account. */
+  addPasskey (name?: string): Promise<Passkey>
+  /**
+   * Signs in with a passkey the browser offers (no email asked). With the authenticator's user
+   * verification it is a two-factor session; without it, a user with an authenticator app gets
+   * AUTH_MFA_REQUIRED, as after a password.
+   */
+  signInWithPasskey (): Promise<CookieSession>
+  passkeys (): Promise<Passkey[]>
+  renamePasskey (id: string, name: string): Promise<Passkey>
+  /** Fails with AUTH_LAST_LOGIN_METHOD when it would leave no way to sign in. */
+  removePasskey (id: string): Promise<null>
 }
 
 export declare function createAuthClient (options?: AuthClientOptions): AuthClient

@@ -91,6 +91,20 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     return body
   }
 
+  /**
+   * A passkey ceremony's browser half: the options from the server in, the credential's JSON out.
+   * Uses the WebAuthn JSON helpers (Chrome 129, Firefox 119, Safari 18.4 and later).
+   * @param {'create' | 'get'} ceremony
+   * @param {any} options
+   */
+  async function passkeyCeremony (ceremony, options) {
+    const credential = ceremony === 'create'
+      ? await navigator.credentials.create({ publicKey: window.PublicKeyCredential.parseCreationOptionsFromJSON(options) })
+      : await navigator.credentials.get({ publicKey: window.PublicKeyCredential.parseRequestOptionsFromJSON(options) })
+    if (!(credential instanceof window.PublicKeyCredential)) throw new AuthError(400, { code: 'AUTH_PASSKEY_CANCELLED', message: 'No passkey was chosen' })
+    return credential.toJSON()
+  }
+
   return {
     fetch: authFetch,
     /** Resolves to the session, or to `{ tokenType: 'None', user }` when the address must be verified first (202). */
@@ -120,6 +134,19 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     },
     identities: () => authFetch('/users/me/identities').then(json).then(b => b.identities),
     unlinkIdentity: id => authFetch(`/users/me/identities/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
+    async addPasskey (name) {
+      const options = await authFetch('/auth/passkeys/register/options', { method: 'POST' }).then(json)
+      const response = await passkeyCeremony('create', options)
+      return authFetch('/auth/passkeys/register/verify', { method: 'POST', body: JSON.stringify(name ? { response, name } : { response }) }).then(json).then(b => b.passkey)
+    },
+    async signInWithPasskey () {
+      const { challengeId, options } = await raw('/auth/passkeys/login/options', { method: 'POST' }).then(json)
+      const response = await passkeyCeremony('get', options)
+      return raw('/auth/passkeys/login/verify', { method: 'POST', body: JSON.stringify({ challengeId, response }) }).then(json)
+    },
+    passkeys: () => authFetch('/users/me/passkeys').then(json).then(b => b.passkeys),
+    renamePasskey: (id, name) => authFetch(`/users/me/passkeys/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify({ name }) }).then(json).then(b => b.passkey),
+    removePasskey: id => authFetch(`/users/me/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
     changeEmail: (newEmail, password) => authFetch('/users/me/email', { method: 'POST', body: JSON.stringify({ newEmail, password }) }).then(json).then(() => null)
   }
 }

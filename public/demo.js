@@ -16,6 +16,7 @@ async function show (user) {
   $('profile').textContent = JSON.stringify(user, null, 2)
   await showMfa()
   await showIdentities()
+  await showPasskeys()
   const list = $('sessions')
   list.replaceChildren()
   for (const s of await auth.sessions()) {
@@ -49,7 +50,26 @@ function providerLink (provider, label, link) {
 async function showProviders () {
   providers = await auth.providers()
   $('provider-buttons').replaceChildren(...providers.map(p => providerLink(p, `Continue with ${p.name}`, false)))
-  $('providers').hidden = providers.length === 0
+}
+
+async function showPasskeys () {
+  const passkeys = await auth.passkeys()
+  $('passkeys').replaceChildren(...passkeys.map(passkey => {
+    const li = document.createElement('li')
+    li.textContent = `${passkey.name}${passkey.backedUp ? ' (synced)' : ''} · added ${new Date(passkey.createdAt).toLocaleDateString()} · ${passkey.lastUsedAt ? `last used ${new Date(passkey.lastUsedAt).toLocaleString()}` : 'never used'} `
+    const button = document.createElement('button')
+    button.textContent = 'Remove'
+    button.addEventListener('click', async () => {
+      try {
+        await auth.removePasskey(passkey.id)
+        await showPasskeys()
+      } catch (err) {
+        status(`${err.code}: ${err.message}`)
+      }
+    })
+    li.append(button)
+    return li
+  }))
 }
 
 async function showIdentities () {
@@ -195,6 +215,32 @@ $('resend').addEventListener('click', async () => {
     status('A confirmation link is on its way.')
   } catch (err) {
     status(`${err.code}: ${err.message}`)
+  }
+})
+
+$('passkey-login').addEventListener('click', async () => {
+  try {
+    const { user } = await auth.signInWithPasskey()
+    status('')
+    await show(user)
+  } catch (err) {
+    if (err.code === 'AUTH_MFA_REQUIRED') {
+      mfaToken = err.mfa.token
+      $('second-step').hidden = false
+      status('Enter the code from your authenticator app.')
+      return
+    }
+    status(`${err.code ?? err.name}: ${err.message}`)
+  }
+})
+$('add-passkey').addEventListener('submit', async event => {
+  event.preventDefault()
+  try {
+    await auth.addPasskey(new FormData(event.target).get('name') || undefined)
+    event.target.reset()
+    await showPasskeys()
+  } catch (err) {
+    status(`${err.code ?? err.name}: ${err.message}`)
   }
 })
 

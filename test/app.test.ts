@@ -119,6 +119,15 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/auth/oidc/{provider}/id-token': { post: ['signInWithIdToken', ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '502', '503']] },
     '/users/me/identities': { get: ['listIdentities', ['200', '401', '429', '500', '503']] },
     '/users/me/identities/{id}': { delete: ['unlinkIdentity', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
+    '/auth/passkeys/register/options': { post: ['passkeyRegistrationOptions', ['200', '400', '401', '403', '413', '415', '429', '500', '503']] },
+    '/auth/passkeys/register/verify': { post: ['registerPasskey', ['201', '400', '401', '403', '413', '415', '429', '500', '503']] },
+    '/auth/passkeys/login/options': { post: ['passkeyLoginOptions', ['200', '400', '403', '413', '415', '429', '500', '503']] },
+    '/auth/passkeys/login/verify': { post: ['signInWithPasskey', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/users/me/passkeys': { get: ['listPasskeys', ['200', '401', '429', '500', '503']] },
+    '/users/me/passkeys/{id}': {
+      patch: ['renamePasskey', ['200', '400', '401', '403', '404', '413', '415', '429', '500', '503']],
+      delete: ['removePasskey', ['204', '400', '401', '403', '404', '409', '429', '500', '503']]
+    },
     '/users/me/email': { post: ['changeEmail', ['202', '400', '401', '403', '413', '415', '429', '500', '503']] },
     '/auth/refresh': { post: ['refreshSession', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/auth/logout': { post: ['logout', ['204', '400', '403', '413', '415', '429', '500', '503']] },

@@ -14,6 +14,7 @@ import accountRoutes from './account.js'
 import emailRoutes from './email.js'
 import mfaRoutes from './mfa.js'
 import oidcRoutes from './oidc.js'
+import passkeyRoutes from './passkeys.js'
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 const SESSION_STARTED = 'A session started: a CookieSession (cookies set) or a BearerSession, per X-Auth-Mode'
@@ -120,6 +121,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   await fastify.register(emailRoutes)
   await fastify.register(mfaRoutes)
   await fastify.register(oidcRoutes)
+  await fastify.register(passkeyRoutes)
   await fastify.register(accountRoutes)
 }
 

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
-  BODY_ERRORS, CSRF_ERRORS, IdentityNotFoundError, InvalidTokenError, LastLoginMethodError, SESSION_ERRORS, TOKEN_ERRORS, TooManyAttemptsError,
+  BODY_ERRORS, CSRF_ERRORS, IdentityNotFoundError, InvalidTokenError, LastLoginMethodError, PasskeyNotFoundError, SESSION_ERRORS, TOKEN_ERRORS, TooManyAttemptsError,
   VALIDATION_ERROR, WrongPasswordError
 } from '../../src/errors.js'
 import { IdentityListSchema, IdentityParams } from '../../src/schemas/oidc.js'
+import { PasskeyListSchema, PasskeyParams, PasskeyRenameRequestSchema, PasskeyResponseSchema } from '../../src/schemas/passkeys.js'
 import { AcceptedSchema, ChangeEmailRequestSchema, UserResponseSchema } from '../../src/schemas/auth.js'
 import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
 import { clientMeta, passwordRouteLimit } from '../auth/transport.js'
@@ -48,12 +49,12 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     return reply.code(202).send({})
   })
 
-  await fastify.register(identities)
+  await fastify.register(credentials)
 }
 
-/** Linked provider accounts: sensitive (the session is checked in the database). */
-const identities: FastifyPluginAsyncTypebox = async function (fastify) {
-  const { oidcService } = fastify
+/** Ways to sign in, linked provider accounts and passkeys: sensitive (the session is checked in the database). */
+const credentials: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { oidcService, passkeyService } = fastify
   fastify.addHook('onRequest', fastify.verifySession)
 
   fastify.get('/me/identities', {
@@ -81,6 +82,49 @@ const identities: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     await oidcService.unlink(request.user.sub, request.params.id, clientMeta(request))
+    return reply.code(204).send(null)
+  })
+
+  fastify.get('/me/passkeys', {
+    schema: {
+      operationId: 'listPasskeys',
+      tags: ['passkeys'],
+      summary: "The caller's passkeys",
+      security: AUTHENTICATED,
+      response: { 200: { ...ref(PasskeyListSchema), description: 'Passkeys, oldest first' }, ...errorResponses(SESSION_ERRORS) }
+    }
+  }, async request => ({ passkeys: await passkeyService.list(request.user.sub) }))
+
+  fastify.patch('/me/passkeys/:id', {
+    schema: {
+      operationId: 'renamePasskey',
+      tags: ['passkeys'],
+      summary: 'Rename a passkey',
+      security: AUTHENTICATED,
+      params: PasskeyParams,
+      body: ref(PasskeyRenameRequestSchema),
+      response: {
+        200: { ...ref(PasskeyResponseSchema), description: 'Renamed' },
+        ...errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS, { 404: [PasskeyNotFoundError] })
+      }
+    }
+  }, async request => ({ passkey: await passkeyService.rename(request.user.sub, request.params.id, request.body.name) }))
+
+  fastify.delete('/me/passkeys/:id', {
+    schema: {
+      operationId: 'removePasskey',
+      tags: ['passkeys'],
+      summary: 'Remove a passkey',
+      description: 'AUTH_LAST_LOGIN_METHOD (409) when the caller would have no way left to sign in: no password, no linked identity, no other passkey. The browser may still offer the removed passkey; it no longer signs in.',
+      security: AUTHENTICATED,
+      params: PasskeyParams,
+      response: {
+        204: Type.Null({ description: 'Removed' }),
+        ...errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 404: [PasskeyNotFoundError], 409: [LastLoginMethodError] })
+      }
+    }
+  }, async (request, reply) => {
+    await passkeyService.remove(request.user.sub, request.params.id, clientMeta(request))
     return reply.code(204).send(null)
   })
 }

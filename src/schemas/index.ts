@@ -12,6 +12,7 @@ import {
   MfaChallengeSchema, MfaCodeRequestSchema, MfaFactorSchema, MfaStatusSchema, MfaVerifyRequestSchema, RecoveryCodesSchema,
   TotpEnrolmentSchema
 } from './mfa.js'
+import { PASSKEY_SCHEMAS } from './passkeys.js'
 import { IdentityListSchema, IdentitySchema, IdTokenRequestSchema, OidcProviderListSchema, OidcProviderSchema } from './oidc.js'
 
 /**
@@ -25,5 +26,6 @@ export const NAMED_SCHEMAS = [
   AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, AcceptedSchema,
   PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema,
   MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema,
-  OidcProviderSchema, OidcProviderListSchema, IdTokenRequestSchema, IdentitySchema, IdentityListSchema
+  OidcProviderSchema, OidcProviderListSchema, IdTokenRequestSchema, IdentitySchema, IdentityListSchema,
+  ...PASSKEY_SCHEMAS
 ]

@@ -1,19 +1,8 @@
-import { once } from 'node:events'
-import { createServer, type AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from './chromium.js'
+import { CHROMIUM, CHROMIUM_ARGS, freePort, skipWithoutChromium } from './chromium.js'
 import { build } from '../helper.js'
 import { CLIENT_ID, CLIENT_SECRET, startIdp } from '../oidc-idp.js'
-
-/** A port nothing listens on now, for a server whose address must be known before it starts. */
-async function freePort (): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as AddressInfo
-  await new Promise(resolve => probe.close(resolve))
-  return port
-}
 
 t.test('the demo page: "Continue with" a provider, and back signed in', { skip: skipWithoutChromium, timeout: 90_000 }, async t => {
   const { chromium } = await import('playwright-core')

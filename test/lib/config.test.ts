@@ -41,7 +41,10 @@ t.test('bad configuration fails fast with the variable named', async t => {
     [{ PORT: 'abc' }, /PORT/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' }, /COOKIE_SECURE/],
-    [{ OIDC_PROVIDERS: 'acme' }, /OIDC_ACME_ISSUER is required/]
+    [{ OIDC_PROVIDERS: 'acme' }, /OIDC_ACME_ISSUER is required/],
+    [{ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'other.example' }, /WEBAUTHN_RP_ID/],
+    [{ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'th.example.com' }, /WEBAUTHN_RP_ID/],
+    [{ WEBAUTHN_RP_ID: 'Has Spaces' }, /WEBAUTHN_RP_ID/]
   ]
   for (const [env, message] of bad) {
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
@@ -71,4 +74,11 @@ t.test('ENCRYPTION_KEY: random per process in development, required in productio
   t.same([loadConfig({ ENCRYPTION_KEY: A }).ENCRYPTION_KEY, loadConfig({ ENCRYPTION_KEY: A }).encryptionKeyGenerated], [A, false])
   t.throws(() => loadConfig({ ENCRYPTION_KEY: 'short' }), /ENCRYPTION_KEY/)
   t.throws(() => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com' }), { name: 'ConfigError', message: /ENCRYPTION_KEY is required in production/ })
+})
+
+t.test('passkeys: the RP id and the origins', async t => {
+  t.same(loadConfig({}).webauthn, { rpId: 'localhost', rpName: 'Auth server', origins: ['http://localhost:3000'] })
+  const c = loadConfig({ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'example.com', APP_NAME: 'Acme', ALLOWED_ORIGINS: 'https://app.example.com' })
+  t.same(c.webauthn, { rpId: 'example.com', rpName: 'Acme', origins: ['https://auth.example.com', 'https://app.example.com'] }, 'a parent domain, so passkeys work on its other subdomains too')
+  t.equal(loadConfig({ WEBAUTHN_RP_NAME: 'Acme ID' }).webauthn.rpName, 'Acme ID')
 })

@@ -65,7 +65,9 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
     ['POST', `/admin/users/${victim.user.id}/revoke-sessions`], ['PUT', `/admin/users/${victim.user.id}/roles`],
     ['POST', '/auth/email/verification'], ['POST', '/users/me/email'], ['POST', '/auth/mfa/totp'], ['GET', '/auth/mfa'],
     ['POST', `/auth/mfa/totp/${'a'.repeat(24)}/activate`], ['DELETE', `/auth/mfa/totp/${'a'.repeat(24)}`], ['POST', '/auth/mfa/recovery-codes'],
-    ['DELETE', `/admin/users/${victim.user.id}/mfa`], ['GET', '/users/me/identities'], ['DELETE', `/users/me/identities/${'a'.repeat(24)}`]
+    ['DELETE', `/admin/users/${victim.user.id}/mfa`], ['GET', '/users/me/identities'], ['DELETE', `/users/me/identities/${'a'.repeat(24)}`],
+    ['POST', '/auth/passkeys/register/options'], ['POST', '/auth/passkeys/register/verify'], ['GET', '/users/me/passkeys'],
+    ['PATCH', `/users/me/passkeys/${'a'.repeat(24)}`], ['DELETE', `/users/me/passkeys/${'a'.repeat(24)}`]
   ]
   let count = 0
   const send = async (name: string, opts: InjectOptions) => {
@@ -90,7 +92,9 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
     ['POST', '/auth/password/forgot', {}], ['POST', '/auth/password/reset', {}], ['POST', '/auth/email/verify', {}],
     ['POST', '/users/me/email', { authorization: `Bearer ${victim.accessToken}` }],
     ['POST', '/auth/mfa/verify', BEARER], ['POST', '/auth/mfa/recovery-codes', { authorization: `Bearer ${victim.accessToken}` }],
-    ['POST', '/auth/oidc/google/id-token', BEARER]
+    ['POST', '/auth/oidc/google/id-token', BEARER], ['POST', '/auth/passkeys/login/verify', BEARER],
+    ['POST', '/auth/passkeys/register/verify', { authorization: `Bearer ${victim.accessToken}` }],
+    ['PATCH', `/users/me/passkeys/${'a'.repeat(24)}`, { authorization: `Bearer ${victim.accessToken}` }]
   ]
   for (const [method, url, headers] of bodyRoutes) {
     for (const body of badBodies) {
