@@ -14,12 +14,13 @@ const MOBILE_REDIRECT = 'com.example.app:/callback'
 
 /**
  * What the provider says about a login name. `unverified-…`: the email is not verified.
- * `userinfo-…`: the email is in the userinfo answer only, not in the ID token. A name with an @
+ * `userinfo-…`: the email is in the userinfo answer only, not in the ID token. `noemail-…`: no
+ * email at all (a provider that does not share it). A name with an @
  * is the email itself; any other gets `<name>@idp.test`.
  */
 function claimsFor (sub: string, use: string) {
   const email = sub.includes('@') ? sub : `${sub}@idp.test`
-  if (use === 'id_token' && sub.startsWith('userinfo-')) return { sub, name: `User ${sub}` }
+  if ((use === 'id_token' && sub.startsWith('userinfo-')) || sub.startsWith('noemail-')) return { sub, name: `User ${sub}` }
   return { sub, email, email_verified: !sub.startsWith('unverified-'), name: `User ${sub}` }
 }
 

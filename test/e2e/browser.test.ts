@@ -29,6 +29,8 @@ t.test('a browser app on HttpOnly cookies: register, silent refresh, two tabs, l
   await page.waitForSelector('#signed-in:not([hidden])')
   t.equal(await page.textContent('#who'), email, 'registered and shown')
   t.equal(await page.evaluate('document.cookie'), '', 'document.cookie shows no token (HttpOnly)')
+  // The page fills its sections one after the other: wait for the sessions.
+  await page.locator('#sessions li', { hasText: 'this device' }).waitFor()
   t.match(await page.textContent('#sessions'), /this device/, 'sessions listed')
   const shots = join(process.cwd(), '.tap', 'e2e')
   mkdirSync(shots, { recursive: true })

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { Types } from 'mongoose'
 import { generate } from 'otplib'
 import type { CDPSession, Page } from 'playwright-core'
 import t from 'tap'
@@ -96,9 +97,8 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
 
   // A second passkey, on a second authenticator (the first one is excluded).
   const { authenticatorId: second } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { ...AUTHENTICATOR, transport: 'usb', defaultBackupEligibility: false, defaultBackupState: false } })
-  await page.fill('#add-passkey input[name=name]', 'Security key')
   await page.click('#add-passkey button[type=submit]')
-  await page.locator('#passkeys li', { hasText: 'Security key' }).waitFor()
+  await page.locator('#passkeys li', { hasText: /^Passkey · added/ }).waitFor()
   t.equal(await passkeys.countDocuments(), 2)
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: second })
 
@@ -124,6 +124,15 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
     try { return await verify(app, await page.evaluate(ASSERT)) } finally { await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBogusSignature: false }) }
   })()
   t.same([bogus.statusCode, bogus.json().code], [401, 'AUTH_PASSKEY_FAILED'], 'a bad signature')
+
+  // The passkey answers for another user than its owner, or its backup eligibility changed.
+  await passkeys.updateOne({ _id: stored._id }, { $set: { userId: new Types.ObjectId() } })
+  const otherUser = await verify(app, await page.evaluate(ASSERT))
+  t.same([otherUser.statusCode, otherUser.json().code], [401, 'AUTH_PASSKEY_FAILED'], "a user handle that is not the passkey's owner")
+  await passkeys.updateOne({ _id: stored._id }, { $set: { userId: stored.userId, backupEligible: false } })
+  const flags = await verify(app, await page.evaluate(ASSERT))
+  t.same([flags.statusCode, flags.json().code], [401, 'AUTH_PASSKEY_FAILED'], 'a backup-eligibility flag that changed')
+  await passkeys.updateOne({ _id: stored._id }, { $set: { backupEligible: true } })
 
   // A counter that goes backwards: refused and audited.
   await passkeys.updateOne({ _id: stored._id }, { $set: { counter: 1_000_000 } })
@@ -161,8 +170,8 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   // Removal: through the demo, and never the last way to sign in.
   await page.reload()
   await page.waitForSelector('#signed-in:not([hidden])')
-  await page.locator('#passkeys li', { hasText: 'Security key' }).getByRole('button', { name: 'Remove' }).click()
-  await page.locator('#passkeys li', { hasText: 'Security key' }).waitFor({ state: 'detached' })
+  await page.locator('#passkeys li', { hasText: /^Passkey · added/ }).getByRole('button', { name: 'Remove' }).click()
+  await page.locator('#passkeys li', { hasText: /^Passkey · added/ }).waitFor({ state: 'detached' })
   t.equal(await passkeys.countDocuments(), 1, 'removed')
   await app.mongo.collection('users').updateOne({ email }, { $set: { passwordHash: null } })
   const last = await app.inject({ method: 'DELETE', url: `/users/me/passkeys/${stored._id.toHexString()}`, headers: { authorization: `Bearer ${session}` } })

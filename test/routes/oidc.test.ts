@@ -174,6 +174,9 @@ t.test('the callback is bound to the browser and used once', async t => {
   t.equal(crossed.headers.location, '/?error=AUTH_OIDC_STATE_INVALID', "another browser's callback")
   t.notOk(accessOf(crossed))
 
+  const forged = await app.inject({ url: '/auth/oidc/test/callback', cookies: { [TX]: 'a-secret-nobody-issued' } })
+  t.equal(forged.headers.location, '/?error=AUTH_OIDC_STATE_INVALID', 'a cookie no transaction matches, and no query at all')
+
   const third = await start(app, '?redirect_to=/home')
   const url = new URL(await idp.signIn(third.location, name()))
   url.searchParams.set('state', 'x' + url.searchParams.get('state')!.slice(1))
@@ -199,6 +202,8 @@ t.test('a provider that is down: the boot goes on, sign-ins fail cleanly', async
   t.same([res.statusCode, res.headers.location], [302, '/signin?error=AUTH_OIDC_PROVIDER_ERROR'])
   const token = await app.inject({ method: 'POST', url: '/auth/oidc/test/id-token', headers: BEARER, payload: { idToken: 'a.b.c' } })
   t.same([token.statusCode, token.json().code], [502, 'AUTH_OIDC_PROVIDER_ERROR'])
+  const https = await build(t, { ...OIDC, OIDC_TEST_ISSUER: 'https://localhost:9' })
+  t.equal((await https.inject('/auth/oidc/test/start')).headers.location, '/?error=AUTH_OIDC_PROVIDER_ERROR', 'an https issuer that is down too')
 })
 
 t.test('a user with two-factor sign-in passes the second step with the challenge cookie', async t => {
@@ -238,6 +243,11 @@ t.test('a signed-in user links a provider, then signs in with it', async t => {
   const later = await signIn(app, login)
   t.equal((await app.inject({ url: '/users/me', cookies: { [ACCESS]: accessOf(later.res)! } })).json().user.id, owner.user.id, 'the provider now signs the owner in')
 
+  const anonymous = await signIn(app, name('noemail'), '?link=true&redirect_to=/security', auth(owner.accessToken))
+  t.equal(anonymous.res.headers.location, '/security', 'a provider account without an email can be linked by its owner')
+  t.match((await app.inject({ url: '/users/me/identities', headers: auth(owner.accessToken) })).json().identities, [{}, { email: '' }])
+  const noEmail = await signIn(app, name('noemail'))
+  t.equal(noEmail.res.headers.location, '/?error=AUTH_OIDC_EMAIL_UNVERIFIED', 'but it signs nobody up: no verified email')
   const again = await signIn(app, login, '?link=true', auth(owner.accessToken))
   t.equal(again.res.headers.location, '/', 'linking an identity the user holds already is a no-op')
   const other = await registerBearer(app)

@@ -32,6 +32,7 @@ t.test('a registration answer that does not verify is 400 AUTH_PASSKEY_FAILED', 
   for (const [why, response] of [
     ['an unknown challenge', credential({ clientDataJSON: clientData('nope'), attestationObject: 'AAAA' })],
     ['unreadable client data', credential({ clientDataJSON: '!!!', attestationObject: 'AAAA' })],
+    ['client data without a challenge', credential({ clientDataJSON: Buffer.from(JSON.stringify({ challenge: 5 })).toString('base64url'), attestationObject: 'AAAA' })],
     ['a garbage attestation', credential({ clientDataJSON: clientData(challenge), attestationObject: 'AAAA' })],
     ['the challenge again, used by the attempt above', credential({ clientDataJSON: clientData(challenge), attestationObject: 'AAAA' })]
   ] as const) {
