@@ -23,7 +23,7 @@ export interface UserFields {
 type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt' | 'expiresAt'> & Partial<Pick<SessionRecord, 'amr' | 'aal'>>
 
 export interface UserMethods {
-  /** Access JWT for one session; its `iat` is the session's last rotation, so re-issue is exact. */
+  /** Access JWT for one session; its `iat` is the session's last rotation, so a re-issue carries the same claims. */
   generateAccessToken (session: TokenSession): string
   /** The refresh JWT of the session's current generation; it expires with the session. */
   generateRefreshToken (session: TokenSession): string

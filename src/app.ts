@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import accessTokensPlugin from '../plugins/app/access-tokens.js'
 import authenticatePlugin from '../plugins/app/authenticate.js'
 import authorizationPlugin from '../plugins/app/authorization.js'
 import configPlugin from '../plugins/app/config.js'
@@ -74,6 +75,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(jwtPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl })
+  await fastify.register(accessTokensPlugin)
   await fastify.register(modelsPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(servicesPlugin)

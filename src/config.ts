@@ -12,6 +12,12 @@ export const ConfigSchema = Type.Object({
   /** The origin clients reach this server at (links, the OpenAPI `servers`); default http://localhost:PORT. */
   PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
   MONGO_URL: Type.Optional(Type.String({ minLength: 1 })),
+  /** ES256 (default) or EdDSA: asymmetric keys in the database, published as a JWKS. HS256: ACCESS_TOKEN_SECRET signs (legacy). */
+  ACCESS_TOKEN_ALG: Type.Union([Type.Literal('ES256'), Type.Literal('EdDSA'), Type.Literal('HS256')], { default: 'ES256' }),
+  /** The access tokens' `aud`; unset: none. */
+  ACCESS_TOKEN_AUDIENCE: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** Days between automatic rotations of the signing key; 0: only on request. */
+  SIGNING_KEY_ROTATION_DAYS: Type.Integer({ default: 90, minimum: 0, maximum: 3650 }),
   ACCESS_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   /** Encrypts secrets at rest (TOTP secrets) and keys the hashes of recovery codes; unset: random per process. */
@@ -66,7 +72,8 @@ export interface Config extends Env {
   MAIL_FROM: string
   resetTokenTtlSeconds: number
   verifyTokenTtlSeconds: number
-  ACCESS_TOKEN_SECRET: string
+  /** HS256's key (generated in development); with an asymmetric algorithm, only to verify the last HS256 tokens after a switch. */
+  ACCESS_TOKEN_SECRET: string | undefined
   REFRESH_TOKEN_SECRET: string
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
@@ -116,8 +123,11 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   }
   const access = env.ACCESS_TOKEN_SECRET
   const refresh = env.REFRESH_TOKEN_SECRET
-  if ((access === undefined) !== (refresh === undefined)) {
-    throw new ConfigError('Set both ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET, or neither (development only)')
+  if (refresh === undefined && access !== undefined) {
+    throw new ConfigError('Set REFRESH_TOKEN_SECRET too (or neither, in development only)')
+  }
+  if (env.ACCESS_TOKEN_ALG === 'HS256' && refresh !== undefined && access === undefined) {
+    throw new ConfigError('ACCESS_TOKEN_ALG=HS256 signs with ACCESS_TOKEN_SECRET: set it too (or neither, in development only)')
   }
   if (access !== undefined && access === refresh) {
     throw new ConfigError('ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET must be different')
@@ -131,7 +141,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   if (env.NODE_ENV === 'production' && env.ENCRYPTION_KEY === undefined) {
     throw new ConfigError('ENCRYPTION_KEY is required in production (NODE_ENV=production): secrets at rest would not survive a restart')
   }
-  const secretsGenerated = access === undefined
+  const secretsGenerated = refresh === undefined
   let oidcProviders: OidcProviderConfig[]
   try {
     oidcProviders = parseOidcProviders(data)
@@ -153,7 +163,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     MAIL_FROM: env.MAIL_FROM ?? `"${env.APP_NAME.replace(/["\\]/g, '')}" <no-reply@localhost>`,
     resetTokenTtlSeconds: seconds('RESET_TOKEN_TTL', env.RESET_TOKEN_TTL),
     verifyTokenTtlSeconds: seconds('VERIFY_TOKEN_TTL', env.VERIFY_TOKEN_TTL),
-    ACCESS_TOKEN_SECRET: access ?? randomBytes(48).toString('base64url'),
+    ACCESS_TOKEN_SECRET: access ?? (env.ACCESS_TOKEN_ALG === 'HS256' ? randomBytes(48).toString('base64url') : undefined),
     REFRESH_TOKEN_SECRET: refresh ?? randomBytes(48).toString('base64url'),
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),

@@ -18,7 +18,7 @@ const fastify = Fastify(serverOptions(config))
 let embedded: EmbeddedMongo | undefined
 
 if (config.secretsGenerated) {
-  fastify.log.warn('ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET are not set: using random secrets for this process only. Every token dies on restart. Set both (>= 32 chars, different) in production.')
+  fastify.log.warn('REFRESH_TOKEN_SECRET is not set: using a random secret for this process only. Every session dies on restart. Set it (>= 32 chars) in production.')
 }
 
 if (config.encryptionKeyGenerated) {

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import { cookieNames } from '../../src/cookies.js'
 import { InvalidTokenError, NoTokenError, TokenExpiredError } from '../../src/errors.js'
 import { createTokenCache } from '../../src/lib/token-cache.js'
+import { UnknownKeyError } from '../../src/services/access-tokens.js'
 import { isAccessClaims, withAuthDefaults, type AccessClaims } from '../../src/lib/tokens.js'
 
 declare module 'fastify' {
@@ -23,7 +24,7 @@ const CACHE_SIZE = 20_000
  */
 export default fp(async function authenticate (fastify) {
   const accessCookie = cookieNames(fastify.config.COOKIE_SECURE).access
-  const verify = fastify.jwt.access.verify
+  const { accessTokens } = fastify
   // Faster than fast-jwt's own cache, which hashes every token to make its key (measured in
   // bench/README.md); see src/lib/token-cache.ts for why the raw string is a safe key.
   const cache = createTokenCache<AccessClaims>(CACHE_SIZE)
@@ -41,12 +42,15 @@ export default fp(async function authenticate (fastify) {
       token = cookies[accessCookie]
       if (!token) throw new NoTokenError()
     }
-    const cached = cache.get(token)
-    if (cached) return cached
+    return cache.get(token) ?? verified(token)
+  }
+
+  function verified (token: string): AccessClaims {
     let claims: unknown
     try {
-      claims = verify(token)
+      claims = accessTokens.verify(token)
     } catch (err) {
+      if (err instanceof UnknownKeyError) throw err
       throw (err as { code?: string }).code === 'FAST_JWT_EXPIRED' ? new TokenExpiredError() : new InvalidTokenError()
     }
     if (!isAccessClaims(claims)) throw new InvalidTokenError()
@@ -61,9 +65,16 @@ export default fp(async function authenticate (fastify) {
     try {
       request.user = claimsOf(request)
     } catch (err) {
-      done(err as Error)
+      if (!(err instanceof UnknownKeyError)) {
+        done(err as Error)
+        return
+      }
+      // A key this instance has not loaded yet (another one rotated): reload, once, and retry.
+      accessTokens.reloadForUnknownKey().then(() => {
+        request.user = claimsOf(request)
+      }).then(() => done(), (e: unknown) => done(e instanceof UnknownKeyError ? new InvalidTokenError() : e as Error))
       return
     }
     done()
   })
-}, { name: 'authenticate', dependencies: ['config', 'jwt'] })
+}, { name: 'authenticate', dependencies: ['config', 'access-tokens'] })

@@ -34,9 +34,9 @@ declare module 'fastify' {
 
 /** Binds the models to this app's connection; the User model signs with this app's JWT keys. */
 export default fp(async function models (fastify) {
-  const { config, mongo, jwt } = fastify
+  const { config, mongo, jwt, accessTokens } = fastify
   const tokens = createTokenSigner({
-    signAccess: claims => jwt.access.sign(claims),
+    signAccess: claims => accessTokens.sign(claims),
     signRefresh: claims => jwt.refresh.sign(claims),
     refreshSecret: config.REFRESH_TOKEN_SECRET,
     accessTtlSeconds: config.accessTokenTtlSeconds
@@ -55,4 +55,4 @@ export default fp(async function models (fastify) {
   }
   await Promise.all(Object.values(models).map(m => m.init()))
   fastify.decorate('models', models)
-}, { name: 'models', dependencies: ['config', 'mongoose', 'jwt'] })
+}, { name: 'models', dependencies: ['config', 'mongoose', 'jwt', 'access-tokens'] })

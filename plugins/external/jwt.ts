@@ -4,31 +4,24 @@ import type { AccessClaims, RefreshClaims } from '../../src/lib/tokens.js'
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    namespaces: 'access' | 'refresh'
-    payload: AccessClaims | RefreshClaims
+    namespaces: 'refresh'
+    payload: RefreshClaims
+    /** What plugins/app/authenticate.ts puts on request.user: an access token's claims. */
     user: AccessClaims
   }
 }
 
 /**
- * Two signers with separate secrets, HS256 pinned on verify (no `none`, no algorithm confusion).
- * No `expiresIn` here: src/lib/tokens.ts sets every claim, `exp` included (a token without `exp`
- * fails its claim check), so the expiry a response states is the token's by construction.
- * Access verification is the hot path: it stays DB-free, and plugins/app/authenticate.ts caches
- * verified tokens.
+ * The refresh tokens' signer: HS256 under REFRESH_TOKEN_SECRET, pinned on verify (no `none`, no
+ * algorithm confusion). They never leave this server's trust, so they stay symmetric; access
+ * tokens, which other services verify, are signed by src/services/access-tokens.ts. No
+ * `expiresIn` here: src/lib/tokens.ts sets every claim, `exp` included.
  * @see https://github.com/fastify/fastify-jwt#namespace
  */
 export default fp(async function jwt (fastify) {
-  const { config } = fastify
-  await fastify.register(fastifyJwt, {
-    namespace: 'access',
-    secret: config.ACCESS_TOKEN_SECRET,
-    sign: { algorithm: 'HS256' },
-    verify: { algorithms: ['HS256'] }
-  })
   await fastify.register(fastifyJwt, {
     namespace: 'refresh',
-    secret: config.REFRESH_TOKEN_SECRET,
+    secret: fastify.config.REFRESH_TOKEN_SECRET,
     sign: { algorithm: 'HS256' },
     verify: { algorithms: ['HS256'] }
   })

@@ -15,9 +15,12 @@ t.test('defaults', async t => {
   t.same(c.adminEmails, [])
   t.same(loadConfig({ ADMIN_EMAILS: ' Root@Example.com, ,ops@example.com' }).adminEmails, ['root@example.com', 'ops@example.com'])
   t.ok(c.secretsGenerated, 'no secrets configured: generated')
-  t.not(c.ACCESS_TOKEN_SECRET, c.REFRESH_TOKEN_SECRET)
-  t.ok(c.ACCESS_TOKEN_SECRET.length >= 32)
-  t.not(loadConfig({}).ACCESS_TOKEN_SECRET, c.ACCESS_TOKEN_SECRET, 'random per boot')
+  t.ok(c.REFRESH_TOKEN_SECRET.length >= 32)
+  t.not(loadConfig({}).REFRESH_TOKEN_SECRET, c.REFRESH_TOKEN_SECRET, 'random per boot')
+  t.same([c.ACCESS_TOKEN_ALG, c.ACCESS_TOKEN_SECRET, c.SIGNING_KEY_ROTATION_DAYS], ['ES256', undefined, 90], 'ES256 by default: no access secret')
+  const hs = loadConfig({ ACCESS_TOKEN_ALG: 'HS256' })
+  t.ok(hs.ACCESS_TOKEN_SECRET && hs.ACCESS_TOKEN_SECRET.length >= 32 && hs.ACCESS_TOKEN_SECRET !== hs.REFRESH_TOKEN_SECRET, 'HS256: a generated access secret too')
+  t.equal(loadConfig({ REFRESH_TOKEN_SECRET: R }).ACCESS_TOKEN_SECRET, undefined, 'ES256 needs only the refresh secret')
 })
 
 t.test('environment strings are coerced and used', async t => {
@@ -33,8 +36,9 @@ t.test('environment strings are coerced and used', async t => {
 t.test('bad configuration fails fast with the variable named', async t => {
   const bad: Array<[Record<string, unknown>, RegExp]> = [
     [{ ACCESS_TOKEN_SECRET: 'short', REFRESH_TOKEN_SECRET: R }, /ACCESS_TOKEN_SECRET/],
-    [{ ACCESS_TOKEN_SECRET: A }, /both/],
-    [{ REFRESH_TOKEN_SECRET: R }, /both/],
+    [{ ACCESS_TOKEN_SECRET: A }, /REFRESH_TOKEN_SECRET too/],
+    [{ REFRESH_TOKEN_SECRET: R, ACCESS_TOKEN_ALG: 'HS256' }, /ACCESS_TOKEN_SECRET/],
+    [{ ACCESS_TOKEN_ALG: 'RS256' }, /ACCESS_TOKEN_ALG/],
     [{ ACCESS_TOKEN_SECRET: A, REFRESH_TOKEN_SECRET: A }, /different/],
     [{ ACCESS_TOKEN_EXPIRY: 'soon' }, /ACCESS_TOKEN_EXPIRY/],
     [{ ACCESS_TOKEN_EXPIRY: '10ms' }, /at least 1s/],

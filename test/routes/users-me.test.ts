@@ -82,7 +82,8 @@ t.test('expired → 401 AUTH_TOKEN_EXPIRED (refresh, do not log in)', async t =>
   const a = await registerBearer(app)
   const claims = jwtClaims(a.accessToken)
   const now = Math.floor(Date.now() / 1000)
-  const expired = createSigner({ key: ACCESS_SECRET, algorithm: 'HS256' })({ ...claims, iat: now - 3600, exp: now - 60 })
+  // Signed by the app's own current key, an hour ago.
+  const expired = app.accessTokens.sign({ ...claims, iat: now - 3600, exp: now - 60 })
   const res = await me(app, expired)
   t.same(res.json(), { statusCode: 401, code: 'AUTH_TOKEN_EXPIRED', error: 'Unauthorized', message: 'Token expired' })
 
