@@ -5,7 +5,8 @@ export const AUDIT_TYPES = [
   'sessions.revoked_all', 'password.changed', 'roles.changed',
   'password.reset_requested', 'password.reset', 'email.verified', 'email.change_requested', 'email.changed',
   'mfa.enabled', 'mfa.disabled', 'mfa.reset', 'mfa.recovery_codes_replaced', 'mfa.failure', 'mfa.locked', 'mfa.recovery_code_used',
-  'identity.linked', 'identity.unlinked', 'passkey.added', 'passkey.removed', 'passkey.used', 'passkey.counter_regression'
+  'identity.linked', 'identity.unlinked', 'passkey.added', 'passkey.removed', 'passkey.used', 'passkey.counter_regression',
+  'signing_key.rotated'
 ] as const
 
 export type AuditType = typeof AUDIT_TYPES[number]

@@ -19,7 +19,7 @@ import swaggerPlugin from '../plugins/external/swagger.js'
 import authRoutes from '../routes/auth/index.js'
 import healthRoutes from '../routes/health.js'
 import adminRoutes from '../routes/admin/index.js'
-import verifyRoutes from '../routes/auth/verify.js'
+import verifyRoutes, { wellKnown } from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { isDatabaseUnavailable } from './db-unavailable.js'
@@ -110,6 +110,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   // browser-facing hooks: they would cost it two thirds of its throughput, and a per-IP limit
   // would throttle every user behind one proxy.
   await fastify.register(verifyRoutes, { prefix: '/auth' })
+  await fastify.register(wellKnown)
   await fastify.register(browserFacing)
 }
 

@@ -141,6 +141,9 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/admin/users': { get: ['adminListUsers', ['200', '400', '401', '403', '429', '500', '503']] },
     '/admin/users/{id}/revoke-sessions': { post: ['adminRevokeUserSessions', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
     '/admin/users/{id}/roles': { put: ['adminSetUserRoles', ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']] },
+    '/.well-known/jwks.json': { get: ['getJwks', ['200', '429', '500', '503']] },
+    '/admin/signing-keys': { get: ['adminListSigningKeys', ['200', '401', '403', '429', '500', '503']] },
+    '/admin/signing-keys/rotate': { post: ['adminRotateSigningKeys', ['200', '401', '403', '429', '500', '503']] },
     '/admin/audit': { get: ['adminListAuditEvents', ['200', '400', '401', '403', '429', '500', '503']] }
   }
   const documented = Object.keys(doc.paths).sort()

@@ -57,8 +57,14 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
   const options = serverOptions(config)
   const fastify = Fastify({ ...options, logger: { ...(options.logger as object), stream } })
   const db = opts.mongo ?? await mongo()
-  await fastify.register(app, { config, mongoUrl: db.url(opts.dbName ?? newDbName()) })
-  await fastify.ready()
+  try {
+    await fastify.register(app, { config, mongoUrl: db.url(opts.dbName ?? newDbName()) })
+    await fastify.ready()
+  } catch (err) {
+    // A boot that fails (a test of a bad configuration) must not leave its connection open.
+    await fastify.close().catch(() => {})
+    throw err
+  }
   t.teardown(async () => {
     if (fastify.mongo.readyState === 1) await fastify.mongo.dropDatabase()
     await fastify.close()

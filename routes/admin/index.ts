@@ -5,6 +5,7 @@ import {
 } from '../../src/errors.js'
 import { AuditPageSchema, AuditQuery, Pagination, SetRolesRequestSchema, UserPageSchema, UserParams } from '../../src/schemas/account.js'
 import { UserResponseSchema } from '../../src/schemas/auth.js'
+import { SigningKeyListSchema } from '../../src/schemas/keys.js'
 import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
 
 /** Every admin route: the caller's token and session, and the admin role. */
@@ -100,6 +101,32 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async request => {
     const { page, limit, userId } = request.query
     return { ...(await auditLog.list(page, limit, userId)), page, limit }
+  })
+
+  fastify.get('/signing-keys', {
+    schema: {
+      operationId: 'adminListSigningKeys',
+      tags: ['admin'],
+      summary: 'The access-token signing keys: kid, algorithm, state and dates (never key material)',
+      security: AUTHENTICATED,
+      response: { 200: { ...ref(SigningKeyListSchema), description: 'Newest first' }, ...errorResponses(ADMIN_ERRORS) }
+    }
+  }, async () => ({ keys: await fastify.accessTokens.list() }))
+
+  fastify.post('/signing-keys/rotate', {
+    schema: {
+      operationId: 'adminRotateSigningKeys',
+      tags: ['admin'],
+      summary: 'Rotate now: next signs from now on, current becomes previous, a new next is published',
+      description: 'Tokens already issued keep verifying until they expire: the previous key retires one access-token lifetime plus the JWKS cache time later. Of several instances rotating at once, one does; the answer lists the keys either way. With ACCESS_TOKEN_ALG=HS256 nothing rotates.',
+      security: AUTHENTICATED,
+      response: { 200: { ...ref(SigningKeyListSchema), description: 'The keys after the rotation' }, ...errorResponses(ADMIN_WRITE_ERRORS) }
+    }
+  }, async request => {
+    if (await fastify.accessTokens.rotate()) {
+      await auditLog.record('signing_key.rotated', { actorId: request.user.sub, sessionId: request.user.sid, meta: clientMeta(request) })
+    }
+    return { keys: await fastify.accessTokens.list() }
   })
 }
 

@@ -3,7 +3,9 @@ import type { Static } from '@sinclair/typebox'
 import { TOKEN_ERRORS } from '../../src/errors.js'
 import type { AccessClaims } from '../../src/lib/tokens.js'
 import { VerifiedTokenSchema } from '../../src/schemas/account.js'
-import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
+import { AUTHENTICATED, errorResponses, PUBLIC, ref } from '../../src/schemas/common.js'
+import { JwksSchema } from '../../src/schemas/keys.js'
+import { JWKS_CACHE_SECONDS } from '../../plugins/app/access-tokens.js'
 
 /** What still matters on a JSON answer to a machine: no sniffing, no caching, no rendering. */
 export const MACHINE_HEADERS = {
@@ -39,6 +41,26 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       answers.set(request.user, answer)
     }
     reply.headers(MACHINE_HEADERS).send(answer)
+  })
+}
+
+/**
+ * The keys other services verify access tokens with. Like /auth/verify, outside the
+ * browser-facing hooks and their per-IP limits: every service behind one egress IP fetches it.
+ */
+export const wellKnown: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { accessTokens } = fastify
+  fastify.get('/.well-known/jwks.json', {
+    schema: {
+      operationId: 'getJwks',
+      tags: ['auth'],
+      summary: 'The public keys that verify access tokens (JWKS)',
+      description: `The next, current and previous ES256 (or EdDSA) keys; a token's header names its key (kid). Cacheable for ${JWKS_CACHE_SECONDS} s: a new key is published before it signs, and an old one stays until its last tokens have expired. Empty with ACCESS_TOKEN_ALG=HS256.`,
+      security: PUBLIC,
+      response: { 200: { ...ref(JwksSchema), description: 'The key set' }, ...errorResponses() }
+    }
+  }, function (_request, reply) {
+    reply.headers({ ...MACHINE_HEADERS, 'cache-control': `public, max-age=${JWKS_CACHE_SECONDS}` }).send(accessTokens.jwks())
   })
 }
 

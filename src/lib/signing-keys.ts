@@ -12,11 +12,22 @@ export interface KeyRecord {
   deactivatedAt: Date | null
 }
 
+/** A public key as the JWKS publishes it: EC P-256 (x, y) or OKP Ed25519 (x). */
+export interface PublicJwk {
+  kty: string
+  crv: string
+  x: string
+  y?: string
+  kid: string
+  alg: SigningAlgorithm
+  use: 'sig'
+}
+
 export interface NewKey {
   kid: string
   alg: SigningAlgorithm
   /** The public half, as published in the JWKS. */
-  publicJwk: Record<string, unknown>
+  publicJwk: PublicJwk
   /** The private half, PKCS#8 PEM: sealed before it is stored. */
   privatePem: string
 }
@@ -30,7 +41,7 @@ export function generateSigningKey (alg: SigningAlgorithm): NewKey {
   return {
     kid,
     alg,
-    publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' },
+    publicJwk: { ...publicKey.export({ format: 'jwk' }) as { kty: string, crv: string, x: string, y?: string }, kid, alg, use: 'sig' },
     privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
   }
 }

@@ -12,6 +12,7 @@ import {
   MfaChallengeSchema, MfaCodeRequestSchema, MfaFactorSchema, MfaStatusSchema, MfaVerifyRequestSchema, RecoveryCodesSchema,
   TotpEnrolmentSchema
 } from './mfa.js'
+import { KEY_SCHEMAS } from './keys.js'
 import { PASSKEY_SCHEMAS } from './passkeys.js'
 import { IdentityListSchema, IdentitySchema, IdTokenRequestSchema, OidcProviderListSchema, OidcProviderSchema } from './oidc.js'
 
@@ -27,5 +28,6 @@ export const NAMED_SCHEMAS = [
   PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema,
   MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema,
   OidcProviderSchema, OidcProviderListSchema, IdTokenRequestSchema, IdentitySchema, IdentityListSchema,
-  ...PASSKEY_SCHEMAS
+  ...PASSKEY_SCHEMAS,
+  ...KEY_SCHEMAS
 ]

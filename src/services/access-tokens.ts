@@ -2,7 +2,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { createSigner, createVerifier } from 'fast-jwt'
 import { keyId, type SigningKeyFields, type SigningKeyModel } from '../../models/signing-key.js'
 import type { SecretBox } from '../lib/secret-box.js'
-import { generateSigningKey, peekHeader, planKeys, type KeyRecord, type SigningAlgorithm } from '../lib/signing-keys.js'
+import { generateSigningKey, peekHeader, planKeys, type KeyRecord, type PublicJwk, type SigningAlgorithm } from '../lib/signing-keys.js'
 import type { AccessClaims } from '../lib/tokens.js'
 
 export type AccessAlgorithm = SigningAlgorithm | 'HS256'
@@ -60,7 +60,7 @@ interface Loaded {
   sign: (claims: AccessClaims) => string
   /** By kid; HS256's (after a switch) under HS256_KID. */
   verifiers: Map<string, Verify>
-  jwks: Array<Record<string, unknown>>
+  jwks: PublicJwk[]
 }
 
 /**
@@ -87,7 +87,7 @@ export function createAccessTokens (opts: AccessTokensOptions) {
       _id: keyId(key.kid),
       kid: key.kid,
       alg,
-      publicJwk: key.publicJwk,
+      publicJwk: { ...key.publicJwk },
       privateSealed: box.seal(key.privatePem, key.kid),
       state,
       createdAt: at,
@@ -153,7 +153,7 @@ export function createAccessTokens (opts: AccessTokensOptions) {
   async function load (): Promise<void> {
     const docs = await settle()
     const verifiers = new Map<string, Verify>()
-    const jwks: Array<Record<string, unknown>> = []
+    const jwks: PublicJwk[] = []
     let sign: Loaded['sign']
     if (asymmetric) {
       const signing = docs.filter(d => d.alg !== 'HS256')
@@ -164,7 +164,7 @@ export function createAccessTokens (opts: AccessTokensOptions) {
       for (const d of signing) {
         const key = createPublicKey({ key: d.publicJwk as JsonWebKey, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString()
         verifiers.set(d.kid, createVerifier({ key, algorithms: [d.alg], cache: false, ...claimChecks }))
-        jwks.push(d.publicJwk)
+        jwks.push(d.publicJwk as unknown as PublicJwk)
       }
       if (hsVerifier && docs.some(d => d.kid === HS256_KID && d.state === 'previous')) verifiers.set(HS256_KID, hsVerifier)
     } else {
@@ -173,7 +173,6 @@ export function createAccessTokens (opts: AccessTokensOptions) {
       verifiers.set(HS256_KID, hsVerifier!)
     }
     loaded = { sign, verifiers, jwks }
-    lastReload = Date.now()
   }
 
   function keys (): Loaded {
@@ -217,12 +216,13 @@ export function createAccessTokens (opts: AccessTokensOptions) {
     reloadForUnknownKey (): Promise<boolean> {
       if (reloading) return reloading.then(() => true)
       if (Date.now() - lastReload < RELOAD_COOLDOWN_MS) return Promise.resolve(false)
+      lastReload = Date.now()
       reloading = load().finally(() => { reloading = undefined })
       return reloading.then(() => true)
     },
 
     /** The public JWKs of the live keys (next, current, previous). */
-    jwks: (): { keys: Array<Record<string, unknown>> } => ({ keys: keys().jwks }),
+    jwks: (): { keys: PublicJwk[] } => ({ keys: keys().jwks }),
 
     async list (): Promise<SigningKeyView[]> {
       const docs = await model.find().sort({ createdAt: -1 }).lean<SigningKeyFields[]>()

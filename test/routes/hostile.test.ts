@@ -67,7 +67,8 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
     ['POST', `/auth/mfa/totp/${'a'.repeat(24)}/activate`], ['DELETE', `/auth/mfa/totp/${'a'.repeat(24)}`], ['POST', '/auth/mfa/recovery-codes'],
     ['DELETE', `/admin/users/${victim.user.id}/mfa`], ['GET', '/users/me/identities'], ['DELETE', `/users/me/identities/${'a'.repeat(24)}`],
     ['POST', '/auth/passkeys/register/options'], ['POST', '/auth/passkeys/register/verify'], ['GET', '/users/me/passkeys'],
-    ['PATCH', `/users/me/passkeys/${'a'.repeat(24)}`], ['DELETE', `/users/me/passkeys/${'a'.repeat(24)}`]
+    ['PATCH', `/users/me/passkeys/${'a'.repeat(24)}`], ['DELETE', `/users/me/passkeys/${'a'.repeat(24)}`],
+    ['GET', '/admin/signing-keys'], ['POST', '/admin/signing-keys/rotate']
   ]
   let count = 0
   const send = async (name: string, opts: InjectOptions) => {
