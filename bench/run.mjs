@@ -8,7 +8,7 @@ import { Agent, request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 
@@ -27,7 +27,7 @@ const USERS = args.smoke ? 12 : Number(args.users)
 const ROUNDS = args.smoke ? 1 : Number(args.rounds)
 const PASSWORD = 'correct horse battery'
 const CLK_TCK = 100
-const PORTS = { db: 27217, ours: 3301, bare: 3302, tutorial: 3303, betterAuth: 3304, configured: 3305 }
+const PORTS = { db: 27217, ours: 3301, bare: 3302, tutorial: 3303, betterAuth: 3304, configured: 3305, oursHs: 3306 }
 
 const children = []
 function start (script, env = {}, nodeArgs = []) {
@@ -213,18 +213,21 @@ const db = start(join(here, 'db.mjs'), { PORT: String(PORTS.db) })
 db.label = 'db'
 await waitForPort(PORTS.db)
 
-const ours = start('src/server.ts', {
-  PORT: String(PORTS.ours),
-  MONGO_URL: dbUrl('ours'),
+const oursEnv = {
   ACCESS_TOKEN_SECRET: 'bench-access-secret-0123456789abcdef0123',
   REFRESH_TOKEN_SECRET: 'bench-refresh-secret-0123456789abcdef012',
+  ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef01',
   LOG_LEVEL: 'warn',
   RATE_LIMIT_MAX: '100000000',
   AUTH_RATE_LIMIT_MAX: '100000000',
   LOGIN_MAX_FAILURES: '100',
   COOKIE_SECURE: 'false'
-}, ['--import', 'tsx'])
+}
+// Access tokens signed with ES256 (the default), and the same server signing with HS256.
+const ours = start('src/server.ts', { ...oursEnv, PORT: String(PORTS.ours), MONGO_URL: dbUrl('ours') }, ['--import', 'tsx'])
 ours.label = 'server'
+const oursHs = start('src/server.ts', { ...oursEnv, PORT: String(PORTS.oursHs), MONGO_URL: dbUrl('ours_hs'), ACCESS_TOKEN_ALG: 'HS256' }, ['--import', 'tsx'])
+oursHs.label = 'server'
 const bare = start(join(here, 'baselines/bare.mjs'), { PORT: String(PORTS.bare) })
 bare.label = 'server'
 const configured = start(join(here, 'baselines/bare-configured.ts'), { PORT: String(PORTS.configured), LOG_LEVEL: 'warn' }, ['--import', 'tsx'])
@@ -238,6 +241,7 @@ await Promise.all(Object.values(PORTS).map(p => waitForPort(p)))
 console.error('seeding users…')
 const email = (tag, i) => `${tag}${i}@bench.example.com`
 const oursSessions = await inBatches(USERS, 4, i => json(PORTS.ours, '/auth/register', { email: email('o', i), password: PASSWORD }, { 'x-auth-mode': 'bearer' }).then(r => r.body))
+const hsSession = (await json(PORTS.oursHs, '/auth/register', { email: email('h', 0), password: PASSWORD }, { 'x-auth-mode': 'bearer' })).body
 const tutorialSessions = await inBatches(USERS, 4, i => json(PORTS.tutorial, '/register', { email: email('t', i), password: PASSWORD }).then(r => r.body))
 const baOrigin = { origin: `http://127.0.0.1:${PORTS.betterAuth}` }
 const baCookies = await inBatches(USERS, 4, async i => {
@@ -268,6 +272,7 @@ const warm = (port, path, headers) => autocannon({ url: `http://127.0.0.1:${port
 await warm(PORTS.bare, '/auth/verify', {})
 await warm(PORTS.configured, '/auth/verify', {})
 await warm(PORTS.ours, '/auth/verify', bearer(oursSessions[0].accessToken))
+await warm(PORTS.oursHs, '/auth/verify', bearer(hsSession.accessToken))
 await warm(PORTS.ours, '/users/me', bearer(oursSessions[0].accessToken))
 await warm(PORTS.ours, '/users/me', { cookie: oursCookie })
 await warm(PORTS.tutorial, '/auth/verify', bearer(tutorialSessions[0].accessToken))
@@ -298,7 +303,8 @@ console.error(`verify path: the bare routes and ours interleaved, ${ROUNDS} roun
 const verifyRounds = await interleaved({
   bare: tag => scenario(`verify: bare route, no auth${tag}`, [bare], { port: PORTS.bare, path: '/auth/verify', connections: 50 }),
   configured: tag => scenario(`verify: bare route, no auth, our server's options${tag}`, [configured], { port: PORTS.configured, path: '/auth/verify', connections: 50 }),
-  bearer: tag => scenario(`verify: GET /auth/verify, bearer${tag}`, [ours], { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), connections: 50 }),
+  bearer: tag => scenario(`verify: GET /auth/verify, bearer (ES256)${tag}`, [ours], { port: PORTS.ours, path: '/auth/verify', headers: bearer(oursSessions[0].accessToken), connections: 50 }),
+  hs256: tag => scenario(`verify: GET /auth/verify, bearer, ACCESS_TOKEN_ALG=HS256${tag}`, [oursHs], { port: PORTS.oursHs, path: '/auth/verify', headers: bearer(hsSession.accessToken), connections: 50 }),
   cookie: tag => scenario(`verify: GET /auth/verify, cookie${tag}`, [ours], { port: PORTS.ours, path: '/auth/verify', headers: { cookie: oursCookie }, connections: 50 })
 })
 const oursBearer = medianRow(verifyRounds, 'bearer')
@@ -308,6 +314,35 @@ const cpuVsBare = perRound(verifyRounds, r => r.bare.usPerReq / r.bearer.usPerRe
 const bearerVsConfigured = perRound(verifyRounds, r => r.bearer.rps / r.configured.rps)
 const cpuVsConfigured = perRound(verifyRounds, r => r.configured.usPerReq / r.bearer.usPerReq)
 const configuredVsBare = perRound(verifyRounds, r => r.configured.rps / r.bare.rps)
+const es256VsHs256 = perRound(verifyRounds, r => r.bearer.rps / r.hs256.rps)
+
+/**
+ * The first verify of a token, before the cache holds it: µs of CPU per token for each
+ * algorithm, with the verifiers the server builds (fast-jwt, algorithm pinned, no cache).
+ */
+async function firstVerifyMicros () {
+  const { createSigner, createVerifier } = await import(pathToFileURL(join(root, 'node_modules/fast-jwt/src/index.js')).href)
+  const { generateKeyPairSync } = await import('node:crypto')
+  const n = args.smoke ? 200 : 5000
+  const keys = {
+    ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+    EdDSA: generateKeyPairSync('ed25519'),
+    HS256: { privateKey: 'bench-access-secret-0123456789abcdef0123', publicKey: 'bench-access-secret-0123456789abcdef0123' }
+  }
+  const out = {}
+  for (const [alg, { privateKey, publicKey }] of Object.entries(keys)) {
+    const pem = k => typeof k === 'string' ? k : k.export({ format: 'pem', type: k.type === 'private' ? 'pkcs8' : 'spki' })
+    const sign = createSigner({ algorithm: alg, key: pem(privateKey) })
+    const verify = createVerifier({ algorithms: [alg], key: pem(publicKey), cache: false })
+    const tokens = Array.from({ length: n }, (_, i) => sign({ sub: String(i), typ: 'access', iat: 1, exp: 4e9 }))
+    const before = process.cpuUsage()
+    for (const token of tokens) verify(token)
+    const used = process.cpuUsage(before)
+    out[alg] = (used.user + used.system) / n
+  }
+  return out
+}
+const firstVerify = await firstVerifyMicros()
 const tutString = await scenario('verify: tutorial, string secret', [tutorial], { port: PORTS.tutorial, path: '/auth/verify', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
 const tutKey = await scenario('verify: tutorial, KeyObject secret', [tutorial], { port: PORTS.tutorial, path: '/auth/verify-keyobject', headers: bearer(tutorialSessions[0].accessToken), connections: 50 })
 const baSession = await scenario('session: better-auth get-session', withDb(ba), { port: PORTS.betterAuth, path: '/api/auth/get-session', headers: { cookie: baCookies[0], ...baOrigin }, connections: 50 })
@@ -389,6 +424,8 @@ print(`| server CPU per request: bare / bearer verify, likewise | ${percents(cpu
 print(`| bare route with our server's options / bare route, likewise: the options' share (logger, timeouts, headers) | ${percents(configuredVsBare)} | |`)
 print(`| bearer verify / bare route with our server's options, likewise: the rest (authenticating, in the whole app) | ${percents(bearerVsConfigured)} | |`)
 print(`| server CPU per request: bare route with our options / bearer verify, likewise | ${percents(cpuVsConfigured)} | |`)
+print(`| bearer verify, ES256 / the same server with HS256, likewise (the cache makes the algorithm's cost a once-per-token one) | ${percents(es256VsHs256)} | ≥ 90 % |`)
+print(`| first verify of a new token, µs of CPU (ES256 / EdDSA / HS256; fast-jwt, no cache) | ${[firstVerify.ES256, firstVerify.EdDSA, firstVerify.HS256].map(x => x.toFixed(1)).join(' / ')} | |`)
 print(`| bearer verify / tutorial (string secret) | ${times(oursBearer.rps, tutString.rps)} | ≥ 15× |`)
 print(`| bearer verify / tutorial (KeyObject) | ${times(oursBearer.rps, tutKey.rps)} | |`)
 print(`| bearer verify / better-auth get-session | ${times(oursBearer.rps, baSession.rps)} | ≥ 30× |`)
