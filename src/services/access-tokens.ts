@@ -74,6 +74,8 @@ export function createAccessTokens (opts: AccessTokensOptions) {
   const asymmetric = opts.alg !== 'HS256'
   const retireAfterMs = (opts.accessTtlSeconds + opts.jwksCacheSeconds) * 1000
   const claimChecks = { allowedIss: opts.issuer, ...(opts.audience ? { allowedAud: opts.audience } : {}) }
+  /** The registered claims every token gets besides its own. */
+  const registered = { iss: opts.issuer, ...(opts.audience ? { aud: opts.audience } : {}) }
   // HS256 tokens are ours by their secret; those from before `iss` existed still verify.
   const hsVerifier = opts.hsSecret ? createVerifier({ key: opts.hsSecret, algorithms: ['HS256'], cache: false }) : undefined
   let loaded: Loaded | undefined
@@ -111,8 +113,10 @@ export function createAccessTokens (opts: AccessTokensOptions) {
       let changed = false
       if (asymmetric) {
         // The switch from HS256: its last tokens verify until the horizon, as a previous key's do.
-        const hs = docs.find(d => d.kid === HS256_KID && d.state === 'current')
-        if (hs) changed = (await model.updateOne({ kid: HS256_KID, state: 'current' }, { $set: { state: 'previous', deactivatedAt: at } })).modifiedCount > 0 || changed
+        if (docs.some(d => d.kid === HS256_KID && d.state === 'current')) {
+          await model.updateOne({ kid: HS256_KID, state: 'current' }, { $set: { state: 'previous', deactivatedAt: at } })
+          changed = true
+        }
         const unreadable = docs.filter(d => d.alg !== 'HS256' && (d.state === 'current' || d.state === 'next') && openPrivate(d) === null)
         if (unreadable.length) {
           if (!opts.replaceUnreadableKeys) throw new Error(`ENCRYPTION_KEY: the signing keys ${unreadable.map(d => d.kid).join(', ')} were sealed under another ENCRYPTION_KEY; every instance needs the same one`)
@@ -160,7 +164,7 @@ export function createAccessTokens (opts: AccessTokensOptions) {
       const current = planKeys(signing.map(record), { now: now(), retireAfterMs, rotateAfterMs: 0 }).current!
       const doc = signing.find(d => d.kid === current.kid)!
       const signer = createSigner({ algorithm: doc.alg, key: openPrivate(doc)!, kid: doc.kid, header: { alg: doc.alg, typ: TYP } })
-      sign = claims => signer({ ...claims, iss: opts.issuer, ...(opts.audience ? { aud: opts.audience } : {}) })
+      sign = claims => signer({ ...claims, ...registered })
       for (const d of signing) {
         const key = createPublicKey({ key: d.publicJwk as JsonWebKey, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString()
         verifiers.set(d.kid, createVerifier({ key, algorithms: [d.alg], cache: false, ...claimChecks }))
@@ -169,16 +173,14 @@ export function createAccessTokens (opts: AccessTokensOptions) {
       if (hsVerifier && docs.some(d => d.kid === HS256_KID && d.state === 'previous')) verifiers.set(HS256_KID, hsVerifier)
     } else {
       const signer = createSigner({ algorithm: 'HS256', key: opts.hsSecret! })
-      sign = claims => signer({ ...claims, iss: opts.issuer, ...(opts.audience ? { aud: opts.audience } : {}) })
+      sign = claims => signer({ ...claims, ...registered })
       verifiers.set(HS256_KID, hsVerifier!)
     }
     loaded = { sign, verifiers, jwks }
   }
 
-  function keys (): Loaded {
-    if (!loaded) throw new Error('signing keys not loaded: call init() first')
-    return loaded
-  }
+  /** The loaded keys: init() ran at boot, before any request. */
+  const keys = (): Loaded => loaded!
 
   return {
     /** Loads the keys, creating the first `current` and `next` on a new database. */

@@ -127,7 +127,31 @@ t.test('two instances on one database sign with the same kid; an unknown kid is 
   await one.inject({ method: 'POST', url: '/admin/signing-keys/rotate', headers: auth(root) })
   await one.accessTokens.rotate()
   const fresh = (await loginBearer(one, user.user.email)).json().accessToken
-  t.equal((await me(two, fresh)).statusCode, 200, 'the other instance reloads its keys for an unknown kid')
+  const both = await Promise.all([me(two, fresh), me(two, (await loginBearer(one, user.user.email)).json().accessToken)])
+  t.same(both.map(r => r.statusCode), [200, 200], 'the other instance reloads its keys for an unknown kid (once for both)')
+  const claims = jwtClaims(fresh)
+  const { privateKey } = await generateKeyPair('ES256')
+  const stranger = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'no-such-key' }).sign(privateKey)
+  t.equal((await me(two, stranger)).json().code, 'AUTH_INVALID_TOKEN', 'a kid nobody has, within the reload cooldown: refused without a reload')
+})
+
+t.test('instances booting at once on a new database agree on one key; a due rotation happens at boot', async t => {
+  const app = await build(t, { ENCRYPTION_KEY })
+  const empty = app.mongo.useDb(newDbName())
+  t.teardown(() => empty.dropDatabase())
+  const model = bindSigningKeyModel(empty)
+  const longAgo = new Date(Date.now() - 100 * 86400_000)
+  const [a, b] = [clockedKeys(app, () => longAgo, { model }), clockedKeys(app, () => longAgo, { model })]
+  await Promise.all([a.init(), b.init()])
+  const claims = jwtClaims((await registerBearer(app)).accessToken)
+  t.equal(header(a.sign(claims)).kid, header(b.sign(claims)).kid, 'both sign with the same key')
+  t.equal(await model.countDocuments({ state: 'current' }), 1, 'one current key is left')
+
+  // An instance started 100 days later on that database rotates at boot (SIGNING_KEY_ROTATION_DAYS=90).
+  const oldKid = header(a.sign(claims)).kid
+  const { app: later, logs } = await buildWithLogs(t, { ENCRYPTION_KEY, LOG_LEVEL: 'info' }, { dbName: empty.name })
+  t.not(header((await registerBearer(later)).accessToken).kid, oldKid, 'it signs with the next key')
+  t.ok(logs.some(l => String(l.msg).startsWith('signing key rotated')), 'and says so')
 })
 
 t.test('forged tokens: a public key as an HMAC secret, alg none, another kid, the old secret', async t => {
@@ -160,6 +184,8 @@ t.test('switching from HS256: its tokens verify for one access TTL, then not', a
   // Presented only after the horizon: this server caches the tokens it verified.
   const unseen = (await loginBearer(legacy, user.user.email)).json().accessToken
   t.same((await legacy.inject('/.well-known/jwks.json')).json(), { keys: [] }, 'HS256 publishes no key')
+  t.equal((await me(legacy, user.accessToken)).statusCode, 200)
+  t.same([await legacy.accessTokens.rotate(), await legacy.accessTokens.rotationDue()], [false, false], 'and rotates nothing')
   await legacy.close()
 
   const app = (await buildWithLogs(t, { ENCRYPTION_KEY }, { dbName })).app
