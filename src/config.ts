@@ -49,7 +49,7 @@ export const ConfigSchema = Type.Object({
   VERIFY_TOKEN_TTL: Duration('24h'),
   /** Registration starts no session, and login refuses an unverified email, until the address is verified. */
   REQUIRE_EMAIL_VERIFICATION: Type.Boolean({ default: false }),
-  /** `production` refuses to start without SMTP_URL. */
+  /** `production` refuses to start on development defaults: no MONGO_URL, generated secrets, no ENCRYPTION_KEY or SMTP_URL. */
   NODE_ENV: Type.Optional(Type.String()),
   AUDIT_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   /** Comma-separated; these emails get the `admin` role when they register. */
@@ -87,6 +87,23 @@ export interface Config extends Env {
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
+  /** One line per problem, each naming its variable. */
+  readonly problems: string[]
+  constructor (message: string, problems = [message]) {
+    super(message)
+    this.problems = problems
+  }
+}
+
+/** What NODE_ENV=production refuses: every development default that would lose data or secrets. */
+function productionProblems (env: Env): string[] {
+  const problems: string[] = []
+  if (env.MONGO_URL === undefined) problems.push('MONGO_URL is required in production: without it the embedded in-memory database would be used, and every account lost on restart')
+  if (env.REFRESH_TOKEN_SECRET === undefined) problems.push('REFRESH_TOKEN_SECRET is required in production: a generated one would sign every session out on restart')
+  if (env.ACCESS_TOKEN_ALG === 'HS256' && env.ACCESS_TOKEN_SECRET === undefined) problems.push('ACCESS_TOKEN_SECRET is required in production with ACCESS_TOKEN_ALG=HS256')
+  if (env.ENCRYPTION_KEY === undefined) problems.push('ENCRYPTION_KEY is required in production: the signing keys and the TOTP secrets are sealed under it, and would be lost on restart')
+  if (env.SMTP_URL === undefined) problems.push('SMTP_URL is required in production: password reset and email verification send mail')
+  return problems
 }
 
 function seconds (name: string, value: string): number {
@@ -135,11 +152,9 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {
     throw new ConfigError('COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers reject it otherwise)')
   }
-  if (env.NODE_ENV === 'production' && env.SMTP_URL === undefined) {
-    throw new ConfigError('SMTP_URL is required in production (NODE_ENV=production): password reset and email verification send mail')
-  }
-  if (env.NODE_ENV === 'production' && env.ENCRYPTION_KEY === undefined) {
-    throw new ConfigError('ENCRYPTION_KEY is required in production (NODE_ENV=production): secrets at rest would not survive a restart')
+  if (env.NODE_ENV === 'production') {
+    const problems = productionProblems(env)
+    if (problems.length) throw new ConfigError(problems.join('\n'), problems)
   }
   const secretsGenerated = refresh === undefined
   let oidcProviders: OidcProviderConfig[]

@@ -10,7 +10,8 @@ try {
   config = loadConfig()
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err
-  process.stderr.write(`Invalid configuration: ${err.message}\n`)
+  // One line per problem, naming its variable; no stack trace: nothing here is a bug.
+  for (const problem of err.problems) process.stderr.write(`Invalid configuration: ${problem}\n`)
   process.exit(1)
 }
 

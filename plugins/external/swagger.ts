@@ -31,8 +31,8 @@ export default fp(async function swagger (fastify) {
       info: {
         title: 'Auth server',
         version: pkg.version,
-        // package.json's licence: an SPDX identifier, or UNLICENSED (none granted yet).
-        license: pkg.license === 'UNLICENSED' ? { name: pkg.license } : { name: pkg.license, identifier: pkg.license },
+        // package.json's licence, an SPDX identifier (LICENSE holds its text).
+        license: { name: pkg.license, identifier: pkg.license },
         description: 'Register, log in, rotate refresh tokens. Browsers use HttpOnly cookies (the default); REST and mobile clients send `X-Auth-Mode: bearer` on register, login, refresh and logout, and `Authorization: Bearer <access token>` elsewhere. Every error body has a stable `code`; each operation lists the codes it can return.'
       },
       servers: [{ url: config.PUBLIC_URL }],

@@ -66,8 +66,9 @@ t.test('mail and links', async t => {
   t.equal(loadConfig({ APP_NAME: 'Acme "ID"' }).MAIL_FROM, '"Acme ID" <no-reply@localhost>')
   t.same([c.resetTokenTtlSeconds, c.verifyTokenTtlSeconds, c.REQUIRE_EMAIL_VERIFICATION], [1800, 86400, false])
   t.throws(() => loadConfig({ SMTP_URL: 'mail.example.com:587' }), /SMTP_URL/)
-  t.throws(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: A }), { name: 'ConfigError', message: /SMTP_URL is required in production/ })
-  t.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.com', ENCRYPTION_KEY: A }).SMTP_URL, 'smtps://u:p@mail.example.com')
+  const prod = { NODE_ENV: 'production', MONGO_URL: 'mongodb://db/auth', REFRESH_TOKEN_SECRET: R, ENCRYPTION_KEY: A }
+  t.throws(() => loadConfig(prod), { name: 'ConfigError', message: /SMTP_URL is required in production/ })
+  t.equal(loadConfig({ ...prod, SMTP_URL: 'smtps://u:p@mail.example.com' }).SMTP_URL, 'smtps://u:p@mail.example.com')
 })
 
 t.test('ENCRYPTION_KEY: random per process in development, required in production', async t => {
@@ -77,7 +78,7 @@ t.test('ENCRYPTION_KEY: random per process in development, required in productio
   t.not(loadConfig({}).ENCRYPTION_KEY, c.ENCRYPTION_KEY)
   t.same([loadConfig({ ENCRYPTION_KEY: A }).ENCRYPTION_KEY, loadConfig({ ENCRYPTION_KEY: A }).encryptionKeyGenerated], [A, false])
   t.throws(() => loadConfig({ ENCRYPTION_KEY: 'short' }), /ENCRYPTION_KEY/)
-  t.throws(() => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com' }), { name: 'ConfigError', message: /ENCRYPTION_KEY is required in production/ })
+  t.throws(() => loadConfig({ NODE_ENV: 'production', MONGO_URL: 'mongodb://db/auth', REFRESH_TOKEN_SECRET: R, SMTP_URL: 'smtp://mail.example.com' }), { name: 'ConfigError', message: /ENCRYPTION_KEY is required in production/ })
 })
 
 t.test('passkeys: the RP id and the origins', async t => {
@@ -85,4 +86,17 @@ t.test('passkeys: the RP id and the origins', async t => {
   const c = loadConfig({ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'example.com', APP_NAME: 'Acme', ALLOWED_ORIGINS: 'https://app.example.com' })
   t.same(c.webauthn, { rpId: 'example.com', rpName: 'Acme', origins: ['https://auth.example.com', 'https://app.example.com'] }, 'a parent domain, so passkeys work on its other subdomains too')
   t.equal(loadConfig({ WEBAUTHN_RP_NAME: 'Acme ID' }).webauthn.rpName, 'Acme ID')
+})
+
+t.test('production refuses every development default at once, one line each, naming the variable', async t => {
+  let caught: unknown
+  try {
+    loadConfig({ NODE_ENV: 'production' })
+  } catch (err) {
+    caught = err
+  }
+  t.type(caught, ConfigError)
+  const { problems } = caught as ConfigError
+  t.same(problems.map(p => p.split(' ')[0]), ['MONGO_URL', 'REFRESH_TOKEN_SECRET', 'ENCRYPTION_KEY', 'SMTP_URL'])
+  t.match((() => { try { loadConfig({ NODE_ENV: 'production', ACCESS_TOKEN_ALG: 'HS256' }) } catch (err) { return (err as ConfigError).problems } })(), [/^MONGO_URL/, /^REFRESH_TOKEN_SECRET/, /^ACCESS_TOKEN_SECRET/, /^ENCRYPTION_KEY/, /^SMTP_URL/])
 })
