@@ -1,6 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HealthSchema } from '../src/schemas/account.js'
+import type { FastifyInstance } from 'fastify'
+import { HealthSchema, ReadinessSchema } from '../src/schemas/account.js'
 import { errorResponses, PUBLIC, ref } from '../src/schemas/common.js'
+import { MACHINE_HEADERS } from './auth/verify.js'
+
+/** Whether the database answers a ping within 2 s. */
+async function databaseUp (fastify: FastifyInstance): Promise<boolean> {
+  try {
+    await fastify.mongo.db?.admin().ping({ maxTimeMS: 2000 })
+    if (fastify.mongo.readyState !== 1) throw new Error('not connected')
+    return true
+  } catch (err) {
+    fastify.log.warn({ err }, 'health check: database unreachable')
+    return false
+  }
+}
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/health', {
@@ -8,6 +22,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'getHealth',
       tags: ['health'],
       summary: 'Liveness and database reachability',
+      description: 'Behind the per-IP limit, as every browser-facing route; orchestrators use /health/live and /health/ready.',
       security: PUBLIC,
       response: {
         200: { ...ref(HealthSchema), description: 'Up, and the database answers' },
@@ -15,15 +30,44 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
         503: { ...ref(HealthSchema), description: 'The database is unreachable' }
       }
     }
-  }, async (request, reply) => {
-    try {
-      await fastify.mongo.db?.admin().ping({ maxTimeMS: 2000 })
-      if (fastify.mongo.readyState !== 1) throw new Error('not connected')
-      return { status: 'ok' as const }
-    } catch (err) {
-      request.log.warn({ err }, 'health check: database unreachable')
-      return reply.code(503).send({ status: 'unavailable' as const })
+  }, async (_request, reply) => await databaseUp(fastify) ? { status: 'ok' as const } : reply.code(503).send({ status: 'unavailable' as const }))
+}
+
+/**
+ * Probes for orchestrators and load balancers: outside the browser-facing hooks, so no per-IP
+ * limit ever fails them (every probe comes from one address).
+ */
+export const probes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.addHook('onSend', async (_request, reply) => { reply.headers(MACHINE_HEADERS) })
+
+  fastify.get('/health/live', {
+    schema: {
+      operationId: 'getLiveness',
+      tags: ['health'],
+      summary: 'The process runs (touches nothing else)',
+      security: PUBLIC,
+      response: { 200: { ...ref(HealthSchema), description: 'Alive' }, ...errorResponses() }
     }
+  }, function (_request, reply) {
+    reply.send({ status: 'ok' })
+  })
+
+  fastify.get('/health/ready', {
+    schema: {
+      operationId: 'getReadiness',
+      tags: ['health'],
+      summary: 'Ready for traffic: the database answers',
+      security: PUBLIC,
+      response: {
+        200: { ...ref(ReadinessSchema), description: 'Every dependency answers' },
+        ...errorResponses(),
+        503: { ...ref(ReadinessSchema), description: 'A dependency is down: `checks` names it' }
+      }
+    }
+  }, async (_request, reply) => {
+    const database = await databaseUp(fastify) ? 'ok' as const : 'down' as const
+    const ready = database === 'ok'
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: { database } })
   })
 }
 

@@ -17,7 +17,7 @@ import rateLimitPlugin from '../plugins/external/rate-limit.js'
 import staticPlugin from '../plugins/external/static.js'
 import swaggerPlugin from '../plugins/external/swagger.js'
 import authRoutes from '../routes/auth/index.js'
-import healthRoutes from '../routes/health.js'
+import healthRoutes, { probes } from '../routes/health.js'
 import adminRoutes from '../routes/admin/index.js'
 import verifyRoutes, { wellKnown } from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
@@ -111,6 +111,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   // would throttle every user behind one proxy.
   await fastify.register(verifyRoutes, { prefix: '/auth' })
   await fastify.register(wellKnown)
+  await fastify.register(probes)
   await fastify.register(browserFacing)
 }
 

@@ -20,6 +20,20 @@ t.test('health is 503 when the database is gone', async t => {
   t.same(res.json(), { status: 'unavailable' })
 })
 
+t.test('probes: live touches nothing, ready names what is down, neither is rate limited', async t => {
+  const app = await build(t, { RATE_LIMIT_MAX: 1 })
+  for (let i = 0; i < 3; i++) {
+    t.same((await app.inject('/health/live')).json(), { status: 'ok' })
+    const ready = await app.inject('/health/ready')
+    t.same([ready.statusCode, ready.json()], [200, { status: 'ok', checks: { database: 'ok' } }])
+    t.equal(ready.headers['cache-control'], 'no-store')
+  }
+  await app.mongo.close()
+  t.equal((await app.inject('/health/live')).statusCode, 200, 'live while the process runs')
+  const down = await app.inject('/health/ready')
+  t.same([down.statusCode, down.json()], [503, { status: 'unavailable', checks: { database: 'down' } }])
+})
+
 t.test('unknown route → 404 with a code', async t => {
   const app = await build(t)
   const res = await app.inject('/nope')
@@ -134,6 +148,8 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/users/me': { get: ['getCurrentUser', ['200', '401', '429', '500', '503']] },
     '/auth/verify': { get: ['verifyToken', ['200', '401', '429', '500', '503']] },
     '/health': { get: ['getHealth', ['200', '429', '500', '503']] },
+    '/health/live': { get: ['getLiveness', ['200', '429', '500', '503']] },
+    '/health/ready': { get: ['getReadiness', ['200', '429', '500', '503']] },
     '/auth/sessions': { get: ['listSessions', ['200', '401', '429', '500', '503']] },
     '/auth/sessions/{id}': { delete: ['revokeSession', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
     '/auth/logout-all': { post: ['logoutAll', ['204', '401', '403', '409', '429', '500', '503']] },
@@ -159,7 +175,7 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
       t.same(Object.keys(op.responses).sort(), statuses, `${operationId} statuses`)
       for (const [status, response] of Object.entries(op.responses) as Array<[string, { description?: string, content?: Record<string, { schema: Record<string, unknown> }> }]>) {
         t.ok(response.description && response.description !== 'Default Response', `${operationId} ${status} described`)
-        if (status < '400' || (operationId === 'getHealth' && status === '503')) continue
+        if (status < '400' || (['getHealth', 'getReadiness'].includes(operationId) && status === '503')) continue
         const schema = response.content?.['application/json']?.schema as { allOf: Array<{ $ref?: string, properties?: { code: { enum: string[] } } }> }
         t.equal(schema.allOf[0]?.$ref, '#/components/schemas/Error', `${operationId} ${status}: the Error schema`)
         t.ok(schema.allOf[1]?.properties?.code.enum.length, `${operationId} ${status}: its codes`)

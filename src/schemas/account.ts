@@ -77,3 +77,10 @@ export const VerifiedTokenSchema = Type.Object({
 export const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')])
 }, { $id: 'Health' })
+
+const Check = Type.Union([Type.Literal('ok'), Type.Literal('down')])
+
+export const ReadinessSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  checks: Type.Object({ database: Check }, { description: 'Each dependency: ok or down' })
+}, { $id: 'Readiness' })

@@ -1,5 +1,5 @@
 import {
-  AuditEventSchema, AuditPageSchema, ChangePasswordRequestSchema, HealthSchema, RoleSchema, SessionListSchema,
+  AuditEventSchema, AuditPageSchema, ChangePasswordRequestSchema, HealthSchema, ReadinessSchema, RoleSchema, SessionListSchema,
   SessionSchema, SetRolesRequestSchema, UserPageSchema, VerifiedTokenSchema
 } from './account.js'
 import {
@@ -24,7 +24,7 @@ export const NAMED_SCHEMAS = [
   ErrorSchema, UserSchema, UserResponseSchema, CookieSessionSchema, BearerSessionSchema,
   RegisterRequestSchema, LoginRequestSchema, RefreshRequestSchema, ChangePasswordRequestSchema,
   SessionSchema, SessionListSchema, RoleSchema, SetRolesRequestSchema, UserPageSchema,
-  AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, AcceptedSchema,
+  AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, ReadinessSchema, AcceptedSchema,
   PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema,
   MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema,
   OidcProviderSchema, OidcProviderListSchema, IdTokenRequestSchema, IdentitySchema, IdentityListSchema,
