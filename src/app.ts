@@ -18,6 +18,7 @@ import staticPlugin from '../plugins/external/static.js'
 import swaggerPlugin from '../plugins/external/swagger.js'
 import authRoutes from '../routes/auth/index.js'
 import healthRoutes, { probes } from '../routes/health.js'
+import metricsRoutes from '../routes/metrics.js'
 import adminRoutes from '../routes/admin/index.js'
 import verifyRoutes, { wellKnown } from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
@@ -105,6 +106,16 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
     const body = (err as { body?: Record<string, unknown> }).body
     return reply.code(status).send({ ...body, statusCode: status, code, error: STATUS_CODES[status], message: err.message })
   })
+
+  if (opts.config.METRICS_TOKEN !== undefined) {
+    const { metrics } = fastify
+    // Every route's requests, by its pattern (never the raw URL: no ids or tokens in labels).
+    fastify.addHook('onResponse', function (request, reply, done) {
+      metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
+      done()
+    })
+    await fastify.register(metricsRoutes)
+  }
 
   // Machine-facing token introspection (services, reverse-proxy forward-auth) sits outside the
   // browser-facing hooks: they would cost it two thirds of its throughput, and a per-IP limit

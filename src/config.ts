@@ -58,6 +58,8 @@ export const ConfigSchema = Type.Object({
   WEBAUTHN_RP_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9.-]+$' })),
   /** Shown by the browser when a passkey is created; default APP_NAME. */
   WEBAUTHN_RP_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  /** Serves Prometheus metrics at /metrics to `Authorization: Bearer <METRICS_TOKEN>`; unset: /metrics is 404. */
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   /** Comma-separated ids of OpenID Connect providers; each is configured by its OIDC_<ID>_* variables. */
   OIDC_PROVIDERS: Type.String({ default: '' })
 })

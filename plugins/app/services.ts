@@ -9,6 +9,7 @@ import { createEmailService, type EmailService } from '../../src/services/email-
 import { createOneTimeTokens } from '../../src/services/one-time-tokens.js'
 import { createOutbox, logTransport, type Outbox } from '../../src/services/outbox.js'
 import { createLoginThrottle, type LoginThrottle } from '../../src/services/login-throttle.js'
+import { createMetrics, type Metrics } from '../../src/services/metrics.js'
 import { createMfaService, type MfaService } from '../../src/services/mfa-service.js'
 import { createOidcClients } from '../../src/services/oidc-client.js'
 import { createOidcService, type OidcService } from '../../src/services/oidc-service.js'
@@ -29,6 +30,7 @@ declare module 'fastify' {
     mfaService: MfaService
     oidcService: OidcService
     passkeyService: PasskeyService
+    metrics: Metrics
   }
 }
 
@@ -41,7 +43,9 @@ const MAIL_POLL_MS = 5000
 export default fp(async function services (fastify) {
   const { config, models, jwt, log } = fastify
   const passwords = createPasswordHasher({ concurrency: config.HASH_CONCURRENCY })
-  const audit = createAuditLog(models.auditEvents, config.AUDIT_RETENTION_DAYS, err => log.error({ err }, 'audit event lost'))
+  const metrics = createMetrics({ hashLoad: () => passwords.load() })
+  fastify.decorate('metrics', metrics)
+  const audit = createAuditLog(models.auditEvents, config.AUDIT_RETENTION_DAYS, err => log.error({ err }, 'audit event lost'), metrics.audited)
   // Login and the password change count failures against the same per-account lock.
   const throttle = createLoginThrottle(models.attempts, config.LOGIN_MAX_FAILURES)
   // One store for every service, so that each write keeps its last known states current.
@@ -53,7 +57,8 @@ export default fp(async function services (fastify) {
     quotas: models.mailQuotas,
     transport: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : logTransport(log),
     from: config.MAIL_FROM,
-    log
+    log,
+    onMail: metrics.mail
   })
   const emailService = createEmailService({
     users,
@@ -102,7 +107,8 @@ export default fp(async function services (fastify) {
     adminEmails: config.adminEmails,
     requireEmailVerification: config.REQUIRE_EMAIL_VERIFICATION,
     sendVerification: emailService.sendVerification,
-    mfa: mfaService
+    mfa: mfaService,
+    onRefresh: metrics.refresh
   })
   fastify.decorate('authService', authService)
   const loginMethods = createLoginMethods({ users, identities: models.identities, passkeys: models.passkeys })

@@ -62,9 +62,14 @@ export interface AuthServiceOptions {
   requireEmailVerification: boolean
   /** Mails a verification link to a new account's address. */
   sendVerification: (userId: Types.ObjectId, email: string) => Promise<void>
+  /** Counts each refresh by its outcome (metrics). */
+  onRefresh?: (outcome: RefreshOutcome) => void
   /** Second factors: a login of a user with one ends in a challenge, not a session. */
   mfa: Pick<MfaService, 'isEnabled' | 'startChallenge' | 'passChallenge'>
 }
+
+/** How a refresh ended: a new token, the same successor again, a replay that revoked the session, or a refusal. */
+export type RefreshOutcome = 'rotate' | 'grace' | 'reuse' | 'invalid'
 
 /** An account to create: with a password (registration), or without (a provider's sign-in). */
 export interface NewAccount {
@@ -235,32 +240,44 @@ export function createAuthService (opts: AuthServiceOptions) {
 
     /** Rotates the presented refresh token; see decideRefresh for the cases. */
     async refresh (token: string, meta: ClientMeta): Promise<AuthResult> {
+      const counted = opts.onRefresh ?? (() => {})
       const claimsOfToken = readRefreshClaims(token)
-      if (!claimsOfToken) throw new InvalidRefreshTokenError()
+      if (!claimsOfToken) {
+        counted('invalid')
+        throw new InvalidRefreshTokenError()
+      }
       const { sub, sid, gen } = claimsOfToken
       const presentedHash = hashToken(token)
-      const outcome = await withSessions<AuthResult | 'reused'>(sub, (user, sessions, now) => {
-        const decision = decideRefresh({ session: sessions.find(s => s.id === sid), gen, presentedHash, now, graceMs })
-        switch (decision.kind) {
-          case 'invalid':
-            throw new InvalidRefreshTokenError()
-          case 'grace':
-            return { result: issue(user, decision.session) }
-          case 'reuse':
-            return { result: 'reused', write: { sessions: sessions.filter(s => s !== decision.session) } }
-          case 'rotate': {
-            const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
-            const refreshToken = user.generateRefreshToken(next)
-            next.tokenHash = hashToken(refreshToken)
-            return { result: issue(user, next, refreshToken), write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
+      type Decided = { kind: 'grace' | 'rotate', result: AuthResult } | { kind: 'reuse' }
+      let outcome: Decided
+      try {
+        outcome = await withSessions<Decided>(sub, (user, sessions, now) => {
+          const decision = decideRefresh({ session: sessions.find(s => s.id === sid), gen, presentedHash, now, graceMs })
+          switch (decision.kind) {
+            case 'invalid':
+              throw new InvalidRefreshTokenError()
+            case 'grace':
+              return { result: { kind: 'grace', result: issue(user, decision.session) } }
+            case 'reuse':
+              return { result: { kind: 'reuse' }, write: { sessions: sessions.filter(s => s !== decision.session) } }
+            case 'rotate': {
+              const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
+              const refreshToken = user.generateRefreshToken(next)
+              next.tokenHash = hashToken(refreshToken)
+              return { result: { kind: 'rotate', result: issue(user, next, refreshToken) }, write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
+            }
           }
-        }
-      }, 'recent')
-      if (outcome === 'reused') {
+        }, 'recent')
+      } catch (err) {
+        if (err instanceof InvalidRefreshTokenError) counted('invalid')
+        throw err
+      }
+      counted(outcome.kind)
+      if (outcome.kind === 'reuse') {
         await audit.record('refresh.reuse', { userId: sub, sessionId: sid, meta, detail: { gen } })
         throw new RefreshReusedError()
       }
-      return outcome
+      return outcome.result
     },
 
     /**

@@ -30,8 +30,9 @@ export function logTransport (log: FastifyBaseLogger): MailTransport {
  * with retries and backoff. A mail survives a restart; with several instances, each mail is
  * claimed by one sender (compare-and-swap on `lockedUntil`).
  */
-export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaModel, transport: MailTransport, from: string, log: FastifyBaseLogger }) {
+export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaModel, transport: MailTransport, from: string, log: FastifyBaseLogger, onMail?: (event: 'queued' | 'sent' | 'failed') => void }) {
   const { outbox, quotas, transport, from, log } = opts
+  const counted = opts.onMail ?? (() => {})
   let round: Promise<number> | undefined
   let closed = false
 
@@ -49,6 +50,7 @@ export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaMode
         await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text ?? '', html: mail.html ?? '' })
         // The body may hold a one-time link: erased once delivered.
         await outbox.updateOne({ _id: mail._id }, { $set: { status: 'sent', sentAt: new Date(), lockedUntil: null, text: null, html: null } })
+        counted('sent')
         log.info({ mailId: mail._id, to: mail.to, subject: mail.subject }, 'mail sent')
         sent++
       } catch (err) {
@@ -58,6 +60,7 @@ export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaMode
           : { nextAttemptAt: new Date(now.getTime() + retryDelayMs(mail.attempts)), lockedUntil: null, lastError: String((err as Error).message) }
         await outbox.updateOne({ _id: mail._id }, { $set: update })
         log[giveUp ? 'error' : 'warn']({ mailId: mail._id, attempts: mail.attempts, err }, giveUp ? 'mail given up' : 'mail not sent; will retry')
+        if (giveUp) counted('failed')
       }
     }
     return sent
@@ -76,6 +79,7 @@ export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaMode
     /** Queues a mail; the background sender picks it up at once. */
     async enqueue (to: string, content: MailContent): Promise<Types.ObjectId> {
       const { _id } = await outbox.create({ to, ...content, nextAttemptAt: new Date() })
+      counted('queued')
       setImmediate(kick)
       return _id
     },
