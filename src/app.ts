@@ -46,14 +46,15 @@ function codeFor (err: FastifyError, status: number): string {
  * CSRF check and per-IP rate limits apply to these routes only.
  */
 async function browserFacing (fastify: FastifyInstance) {
+  // Responses carry tokens and personal data: never stored by a browser or a shared cache
+  // (RFC 6749 §5.1). First, so that the refusals of the hooks below (429, CSRF 403) carry it
+  // too; static files override it with their own caching headers.
+  fastify.addHook('onRequest', async (_request, reply) => { reply.header('cache-control', 'no-store') })
   await fastify.register(cookiePlugin)
   await fastify.register(helmetPlugin)
   await fastify.register(corsPlugin)
   await fastify.register(rateLimitPlugin)
   await fastify.register(csrfPlugin)
-  // Responses carry tokens and personal data: never stored by a browser or a shared cache
-  // (RFC 6749 §5.1). Static files override this with their own caching headers.
-  fastify.addHook('onRequest', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
   fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request) {
     throw new NotFoundError(request.method, request.url)

@@ -82,6 +82,21 @@ t.test('security headers from helmet', async t => {
   t.not(docs.headers['content-security-policy'], csp)
 })
 
+t.test('errors carry the headers of their route: CSRF refusals, 429s, /auth/verify failures, the docs', async t => {
+  const app = await build(t, { RATE_LIMIT_MAX: 3 })
+  const csrf = await app.inject({ method: 'POST', url: '/auth/login', headers: { origin: 'https://evil.example' }, payload: {} })
+  t.equal(csrf.json().code, 'AUTH_CSRF_FAILED')
+  t.match(csrf.headers, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, 'a CSRF refusal')
+  const verify = await app.inject('/auth/verify')
+  t.equal(verify.statusCode, 401)
+  t.match(verify.headers, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" }, 'a failed /auth/verify')
+  t.match((await app.inject('/docs/')).headers, { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' }, 'the docs')
+  let limited
+  for (let i = 0; i < 5; i++) limited = await app.inject('/health')
+  t.equal(limited!.statusCode, 429)
+  t.match(limited!.headers, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, 'a 429')
+})
+
 t.test('the helmet plugin: the policy on every route, and a route\'s own helmet option still wins', async t => {
   const app = Fastify()
   t.teardown(() => app.close())

@@ -57,5 +57,15 @@ export default fp(async function swagger (fastify) {
     // Fastify requires a body where a route declares one; ours fills in `{}` when none is sent.
     transformObject: doc => markOptionalBodies((doc as unknown as { openapiObject: Parameters<typeof markOptionalBodies>[0] }).openapiObject)
   })
-  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await fastify.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Outside helmet's context (the UI needs its own CSP): the headers that matter here.
+    uiHooks: {
+      onRequest (_request, reply, done) {
+        reply.header('x-content-type-options', 'nosniff').header('x-frame-options', 'DENY')
+        done()
+      }
+    }
+  })
 }, { name: 'swagger', dependencies: ['config'] })

@@ -22,7 +22,8 @@ export const MACHINE_HEADERS = {
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const answers = new WeakMap<AccessClaims, Static<typeof VerifiedTokenSchema>>()
   fastify.get('/verify', {
-    onRequest: fastify.authenticate,
+    // The headers first, so that a 401 carries them too.
+    onRequest: [(_request, reply, done) => { reply.headers(MACHINE_HEADERS); done() }, fastify.authenticate],
     schema: {
       operationId: 'verifyToken',
       tags: ['auth'],
@@ -40,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       answer = { userId: sub, sessionId: sid, roles, amr, aal, expiresAt: new Date(exp * 1000).toISOString() }
       answers.set(request.user, answer)
     }
-    reply.headers(MACHINE_HEADERS).send(answer)
+    reply.send(answer)
   })
 }
 
