@@ -1,9 +1,42 @@
 import fastifyRateLimit from '@fastify/rate-limit'
 import fp from 'fastify-plugin'
+import { LRUCache } from 'lru-cache'
 import { RateLimitedError } from '../../src/errors.js'
 
+/** The routes that take a password or a code share one budget per IP (AUTH_RATE_LIMIT_MAX). */
+export const AUTH_GROUP = 'auth-routes'
+
+type Counted = (err: Error | null, res: { current: number, ttl: number }) => void
+
 /**
- * Global per-IP limit; /auth/login and /auth/register set a stricter `config.rateLimit`.
+ * @fastify/rate-limit's in-memory store keeps a table per route, so a `groupId` could not make
+ * routes share a budget. This one keeps one table for all: a key is the IP (the global budget)
+ * or the IP and a group (the auth routes' budget), and fixed one-minute windows, as the default.
+ */
+class SharedMemoryStore {
+  private readonly windows = new LRUCache<string, { current: number, startMs: number }>({ max: 50_000 })
+
+  incr (key: string, cb: Counted, timeWindow: number): void {
+    const now = Date.now()
+    let window = this.windows.get(key)
+    if (!window || window.startMs + timeWindow <= now) {
+      window = { current: 0, startMs: now }
+      this.windows.set(key, window)
+    }
+    window.current++
+    cb(null, { current: window.current, ttl: timeWindow - (now - window.startMs) })
+  }
+
+  child (): SharedMemoryStore {
+    return this
+  }
+}
+
+/**
+ * Per IP, per minute: RATE_LIMIT_MAX requests to the browser-facing routes, and besides that
+ * AUTH_RATE_LIMIT_MAX to the auth routes taken together (login, register, the second step,
+ * passkey and provider sign-ins, password and email changes, resets). Routes outside the
+ * browser-facing context (/auth/verify, the JWKS, the probes, /metrics) are not limited.
  * Behind a proxy, set TRUST_PROXY so the client IP (not the proxy's) is the key.
  * @see https://github.com/fastify/fastify-rate-limit
  */
@@ -11,6 +44,7 @@ export default fp(async function rateLimit (fastify) {
   await fastify.register(fastifyRateLimit, {
     max: fastify.config.RATE_LIMIT_MAX,
     timeWindow: '1 minute',
+    store: SharedMemoryStore,
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after)
   })
 }, { name: 'rate-limit', dependencies: ['config'] })

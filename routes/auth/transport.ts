@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { AUTH_GROUP } from '../../plugins/external/rate-limit.js'
 import type { Config } from '../../src/config.js'
 import { cookieNames, MFA_COOKIE_PATH, REFRESH_COOKIE_PATH } from '../../src/cookies.js'
 import type { MfaChallengeBody } from '../../src/errors.js'
@@ -8,8 +9,8 @@ import type { AuthResult, ClientMeta, IssuedTokens } from '../../src/services/au
 /** How the client wants its tokens: browsers get cookies (default), REST clients a JSON body. */
 const isBearerMode = (request: FastifyRequest) => request.headers['x-auth-mode'] === 'bearer'
 
-/** Routes that take a password get the stricter per-IP limit (AUTH_RATE_LIMIT_MAX). */
-export const passwordRouteLimit = (config: Config) => ({ rateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindow: '1 minute' } })
+/** Routes that take a password or a code share the stricter per-IP budget (AUTH_RATE_LIMIT_MAX). */
+export const passwordRouteLimit = (config: Config) => ({ rateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindow: '1 minute', groupId: AUTH_GROUP } })
 
 export const clientMeta = (request: FastifyRequest): ClientMeta => ({
   userAgent: request.headers['user-agent'] ?? '',

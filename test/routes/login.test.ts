@@ -111,3 +111,20 @@ t.test('login and register are rate limited per IP with a code', async t => {
   t.equal(limited.json().code, 'AUTH_RATE_LIMITED')
   t.ok(limited.headers['retry-after'], 'Retry-After set')
 })
+
+t.test('the auth routes share one budget per IP; other routes and other IPs have their own', async t => {
+  const app = await build(t, { AUTH_RATE_LIMIT_MAX: 4, RATE_LIMIT_MAX: 100 })
+  const from = (ip: string) => ({ remoteAddress: ip })
+  const attempts = [
+    () => app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD }, ...from('10.0.0.1') }),
+    () => app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD }, ...from('10.0.0.1') }),
+    () => app.inject({ method: 'POST', url: '/auth/password/forgot', payload: { email: uniqueEmail() }, ...from('10.0.0.1') }),
+    () => app.inject({ method: 'POST', url: '/auth/mfa/verify', payload: { mfaToken: 'x', code: '123456' }, ...from('10.0.0.1') }),
+    () => app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD }, ...from('10.0.0.1') })
+  ]
+  const codes = []
+  for (const attempt of attempts) codes.push((await attempt()).statusCode)
+  t.same(codes, [401, 201, 202, 401, 429], 'four auth requests across four routes, then the fifth is refused')
+  t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD }, ...from('10.0.0.2') })).statusCode, 401, 'another IP has its own budget')
+  t.equal((await app.inject({ url: '/health', ...from('10.0.0.1') })).statusCode, 200, 'and the other routes theirs')
+})
