@@ -97,6 +97,11 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
       return reply.code(status).send({ statusCode: status, code: 'INTERNAL_ERROR', error: STATUS_CODES[status], message: 'Internal server error' })
     }
     const code = codeFor(err, status)
+    if (request.raw.destroyed) {
+      // The client went away, or Node cut the request off (REQUEST_TIMEOUT: it answered 408).
+      request.log.info({ code }, 'request aborted')
+      return reply.code(status).send()
+    }
     request.log.info({ code, status }, err.message)
     // The OpenAPI document lists each operation's codes; clients branch on them.
     const documented = documentedCodes(request.routeOptions.schema?.response?.[status as keyof object])

@@ -31,6 +31,8 @@ export const ConfigSchema = Type.Object({
   COOKIE_SECURE: Type.Boolean({ default: true }),
   COOKIE_SAMESITE: Type.Union([Type.Literal('lax'), Type.Literal('strict'), Type.Literal('none')], { default: 'lax' }),
   TRUST_PROXY: Type.Boolean({ default: false }),
+  /** A request must arrive whole (headers and body) within this; a slower one gets 408 and its connection closed. */
+  REQUEST_TIMEOUT: Duration('30s'),
   RATE_LIMIT_MAX: Type.Integer({ default: 300, minimum: 1 }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
@@ -79,6 +81,7 @@ export interface Config extends Env {
   REFRESH_TOKEN_SECRET: string
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
+  requestTimeoutMs: number
   /** True when no secrets were configured and random ones were generated for this process. */
   secretsGenerated: boolean
   adminEmails: string[]
@@ -184,6 +187,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     REFRESH_TOKEN_SECRET: refresh ?? randomBytes(48).toString('base64url'),
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
+    requestTimeoutMs: seconds('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT) * 1000,
     secretsGenerated,
     adminEmails: list(env.ADMIN_EMAILS).map(e => e.toLowerCase()),
     allowedOrigins,

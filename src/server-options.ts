@@ -1,4 +1,5 @@
-import type { FastifyRequest, FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import type { FastifyHttpOptions, FastifyRequest } from 'fastify'
 import type { Config } from './config.js'
 
 const SECRET_KEYS = ['password', 'currentPassword', 'newPassword', 'passwordHash', 'accessToken', 'refreshToken', 'token', 'tokenHash', 'prevHash']
@@ -50,7 +51,7 @@ function serializeRequest (request: FastifyRequest) {
 }
 
 /** Shared by src/server.ts and test/helper.ts so tests run with production options. */
-export function serverOptions (config: Config): FastifyServerOptions {
+export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
     logger: {
       level: config.LOG_LEVEL,
@@ -59,8 +60,12 @@ export function serverOptions (config: Config): FastifyServerOptions {
     },
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    requestTimeout: config.requestTimeoutMs,
+    // Node's own defaults would hold a slow request for 60 s of headers, and check the deadlines
+    // only every 30 s: the whole request, headers included, within REQUEST_TIMEOUT, checked often,
+    // so a slow request gets its 408 before the idle-socket timeout drops it without a word.
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(5000, config.requestTimeoutMs / 2) },
+    connectionTimeout: 2 * config.requestTimeoutMs,
     // Boot connects to the database and builds indexes: on a busy host that can outlast
     // avvio's 10 s default, which would fail the start rather than wait.
     pluginTimeout: 60_000,

@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { connect, type AddressInfo } from 'node:net'
 import Fastify, { type InjectOptions } from 'fastify'
 import t from 'tap'
 import helmetPlugin from '../plugins/external/helmet.js'
@@ -324,4 +326,18 @@ t.test('any other failure is a generic 500 with a code', async t => {
   t.equal(res.statusCode, 500)
   t.same(res.json(), { statusCode: 500, code: 'INTERNAL_ERROR', error: 'Internal Server Error', message: 'Internal server error' })
   t.ok(logs.some(l => l.level === 50 && l.msg === 'request failed'), 'logged at error level')
+})
+
+t.test('a request that trickles in is cut off at REQUEST_TIMEOUT with a 408', async t => {
+  const app = await build(t, { REQUEST_TIMEOUT: '1s' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  // Headers, and ten bytes of a hundred-byte body; then nothing.
+  socket.write('POST /auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":')
+  let answer = ''
+  socket.on('data', chunk => { answer += String(chunk) })
+  await once(socket, 'close')
+  t.match(answer, /^HTTP\/1\.1 408 /, 'the server answered 408 and closed the connection')
 })
