@@ -76,7 +76,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(createValidatorCompiler(NAMED_SCHEMAS))
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(jwtPlugin)
-  await fastify.register(mongoosePlugin, { url: opts.mongoUrl })
+  await fastify.register(mongoosePlugin, { url: opts.mongoUrl, connectTimeoutMs: opts.config.mongoConnectTimeoutMs })
   await fastify.register(accessTokensPlugin)
   await fastify.register(modelsPlugin)
   await fastify.register(swaggerPlugin)

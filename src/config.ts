@@ -12,6 +12,8 @@ export const ConfigSchema = Type.Object({
   /** The origin clients reach this server at (links, the OpenAPI `servers`); default http://localhost:PORT. */
   PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
   MONGO_URL: Type.Optional(Type.String({ minLength: 1 })),
+  /** How long the boot waits for an unreachable MONGO_URL before it gives up. */
+  MONGO_CONNECT_TIMEOUT: Duration('30s'),
   /** ES256 (default) or EdDSA: asymmetric keys in the database, published as a JWKS. HS256: ACCESS_TOKEN_SECRET signs (legacy). */
   ACCESS_TOKEN_ALG: Type.Union([Type.Literal('ES256'), Type.Literal('EdDSA'), Type.Literal('HS256')], { default: 'ES256' }),
   /** The access tokens' `aud`; unset: none. */
@@ -82,6 +84,7 @@ export interface Config extends Env {
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
   requestTimeoutMs: number
+  mongoConnectTimeoutMs: number
   /** True when no secrets were configured and random ones were generated for this process. */
   secretsGenerated: boolean
   adminEmails: string[]
@@ -188,6 +191,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
     requestTimeoutMs: seconds('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT) * 1000,
+    mongoConnectTimeoutMs: seconds('MONGO_CONNECT_TIMEOUT', env.MONGO_CONNECT_TIMEOUT) * 1000,
     secretsGenerated,
     adminEmails: list(env.ADMIN_EMAILS).map(e => e.toLowerCase()),
     allowedOrigins,

@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
+import { BootError } from '../plugins/external/mongoose.js'
 import app from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo.js'
@@ -33,8 +34,6 @@ if (mongoUrl === undefined) {
   fastify.log.warn('MONGO_URL is not set: using the embedded in-memory MongoDB-wire server. All data is lost when the process stops. Set MONGO_URL=mongodb://... to use a real MongoDB.')
 }
 
-await fastify.register(app, { config, mongoUrl })
-
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   if (err) fastify.log.error({ err }, 'closing after error')
   else fastify.log.info({ signal }, 'closing')
@@ -43,9 +42,12 @@ closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
 })
 
 try {
+  await fastify.register(app, { config, mongoUrl })
   await fastify.listen({ port: config.PORT, host: config.HOST })
 } catch (err) {
-  fastify.log.error({ err }, 'could not listen')
+  // A boot error's message says it all (which variable, what is wrong): one line, no stack.
+  if (err instanceof BootError) fastify.log.error(err.message)
+  else fastify.log.error({ err }, 'could not start')
   await embedded?.stop()
   process.exit(1)
 }

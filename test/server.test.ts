@@ -14,3 +14,31 @@ t.test('production refuses development defaults: one line per variable, exit 1, 
   t.notMatch(run.stderr, /^\s+at /m, 'no stack trace')
   t.equal(run.stdout, '', 'and nothing started')
 })
+
+const boot = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  env: { PATH: process.env.PATH, LOG_LEVEL: 'info', PORT: '0', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), ...env },
+  encoding: 'utf8',
+  timeout: 60_000
+})
+/** The JSON log lines at warn level and above. */
+const problems = (stdout: string) => stdout.split('\n').filter(Boolean).map(l => JSON.parse(l) as { level: number, msg: string }).filter(l => l.level >= 40)
+
+t.test('an unreachable MONGO_URL: one warning naming it (password masked), then one error line and exit 1', async t => {
+  const run = boot({ MONGO_URL: 'mongodb://app:s3cret-pw@127.0.0.1:9/auth', MONGO_CONNECT_TIMEOUT: '2s' })
+  t.equal(run.status, 1)
+  const lines = problems(run.stdout)
+  t.same(lines.map(l => l.level), [40, 50], 'one warning, one error')
+  t.match(lines[0]!.msg, /^MONGO_URL \(mongodb:\/\/app:\*\*\*@127\.0\.0\.1:9\/auth\): the database does not answer; retrying/)
+  t.match(lines[1]!.msg, /^MONGO_URL .*did not answer within MONGO_CONNECT_TIMEOUT/)
+  t.notOk(run.stdout.includes('s3cret-pw') || run.stderr.includes('s3cret-pw'), 'the password is never printed')
+  t.notMatch(run.stdout + run.stderr, /^\s+at /m, 'no stack trace')
+})
+
+t.test('a malformed MONGO_URL: one line saying what is wrong, at once', async t => {
+  const run = boot({ MONGO_URL: 'postgres://db/auth' })
+  t.equal(run.status, 1)
+  const lines = problems(run.stdout)
+  t.equal(lines.length, 1)
+  t.match(lines[0]!.msg, /^MONGO_URL \(postgres:\/\/db\/auth\) is not a usable connection string: .*mongodb/)
+  t.notMatch(run.stdout + run.stderr, /^\s+at /m, 'no stack trace')
+})
