@@ -37,6 +37,8 @@ export const ConfigSchema = Type.Object({
   REQUEST_TIMEOUT: Duration('30s'),
   RATE_LIMIT_MAX: Type.Integer({ default: 300, minimum: 1 }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
+  /** pretty: human-readable lines; json: one JSON object per line. Unset: pretty on a terminal outside production, json otherwise. */
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('pretty'), Type.Literal('json')])),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
   BODY_LIMIT: Type.Integer({ default: 16384, minimum: 1024, maximum: 1048576 }),
   /** Comma-separated origins (scheme://host[:port]) allowed to call with cookies (CORS + CSRF). */

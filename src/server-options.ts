@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import type { FastifyHttpOptions, FastifyRequest } from 'fastify'
+import pretty from 'pino-pretty'
 import type { Config } from './config.js'
 
 const SECRET_KEYS = ['password', 'currentPassword', 'newPassword', 'passwordHash', 'accessToken', 'refreshToken', 'token', 'tokenHash', 'prevHash']
@@ -50,13 +51,20 @@ function serializeRequest (request: FastifyRequest) {
   }
 }
 
+/** Human-readable logs on a terminal in development; JSON (for a collector) otherwise, or as LOG_FORMAT says. */
+export function logFormat (config: Config, stdoutIsTty = process.stdout.isTTY === true): 'pretty' | 'json' {
+  return config.LOG_FORMAT ?? (stdoutIsTty && config.NODE_ENV !== 'production' ? 'pretty' : 'json')
+}
+
 /** Shared by src/server.ts and test/helper.ts so tests run with production options. */
 export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
     logger: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      serializers: { req: serializeRequest }
+      serializers: { req: serializeRequest },
+      // In this thread (a stream, not a transport's worker): one process, one thread.
+      ...(logFormat(config) === 'pretty' ? { stream: pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) } : {})
     },
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,

@@ -43,7 +43,12 @@ closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
 
 try {
   await fastify.register(app, { config, mongoUrl })
-  await fastify.listen({ port: config.PORT, host: config.HOST })
+  await fastify.listen({
+    port: config.PORT,
+    host: config.HOST,
+    // The one startup line: where the API, its docs and the account page are.
+    listenTextResolver: address => `Auth server listening at ${address}: API ${config.PUBLIC_URL}, docs ${config.PUBLIC_URL}/docs, account page ${config.PUBLIC_URL}/`
+  })
 } catch (err) {
   // A boot error's message says it all (which variable, what is wrong): one line, no stack.
   if (err instanceof BootError) fastify.log.error(err.message)

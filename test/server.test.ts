@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import t from 'tap'
 
 t.test('production refuses development defaults: one line per variable, exit 1, no stack trace', async t => {
@@ -41,4 +42,34 @@ t.test('a malformed MONGO_URL: one line saying what is wrong, at once', async t 
   t.equal(lines.length, 1)
   t.match(lines[0]!.msg, /^MONGO_URL \(postgres:\/\/db\/auth\) is not a usable connection string: .*mongodb/)
   t.notMatch(run.stdout + run.stderr, /^\s+at /m, 'no stack trace')
+})
+
+/** Starts the server (embedded database) and resolves with its output up to the startup line. */
+async function startUp (env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { PATH: process.env.PATH, PORT: '0', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  try {
+    for await (const chunk of child.stdout) {
+      out += String(chunk)
+      if (out.includes('Auth server listening at')) break
+    }
+    return out
+  } finally {
+    child.kill('SIGTERM')
+    await once(child, 'exit')
+  }
+}
+
+t.test('one startup line with the API, the docs and the account page; JSON or pretty logs', async t => {
+  const json = await startUp({ LOG_FORMAT: 'json', PUBLIC_URL: 'https://auth.example.com' })
+  const lines = json.trim().split('\n').map(l => JSON.parse(l) as { msg: string })
+  const startup = lines.filter(l => l.msg.startsWith('Auth server listening at'))
+  t.equal(startup.length, 1, 'one startup line')
+  t.match(startup[0]!.msg, /^Auth server listening at http:\/\/127\.0\.0\.1:\d+: API https:\/\/auth\.example\.com, docs https:\/\/auth\.example\.com\/docs, account page https:\/\/auth\.example\.com\/$/)
+  const pretty = await startUp({ LOG_FORMAT: 'pretty' })
+  t.match(pretty, /INFO.*Auth server listening at/, 'pretty: human-readable')
+  t.notOk(pretty.trim().split('\n').some(l => l.startsWith('{')), 'no JSON line')
 })

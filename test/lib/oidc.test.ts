@@ -1,7 +1,8 @@
 import t from 'tap'
 import { envPrefix, issuerProblem, parseOidcProviders } from '../../src/lib/oidc-providers.js'
 import { deriveChecks, newTransactionSecret } from '../../src/lib/oidc-transaction.js'
-import { redactUrl } from '../../src/server-options.js'
+import { loadConfig } from '../../src/config.js'
+import { logFormat, redactUrl } from '../../src/server-options.js'
 
 const acme = { OIDC_PROVIDERS: 'acme', OIDC_ACME_ISSUER: 'https://id.acme.test', OIDC_ACME_CLIENT_ID: 'cid', OIDC_ACME_CLIENT_SECRET: 'secret' }
 
@@ -49,4 +50,13 @@ t.test('secret query parameters are redacted from logged URLs', async t => {
   t.equal(redactUrl('/x?token=1&access_token=2&password=3&client_secret=4&page=2'), '/x?token=%5Bredacted%5D&access_token=%5Bredacted%5D&password=%5Bredacted%5D&client_secret=%5Bredacted%5D&page=2')
   t.equal(redactUrl('/admin/users?page=2&limit=5'), '/admin/users?page=2&limit=5', 'others untouched, byte for byte')
   t.equal(redactUrl('/health'), '/health')
+})
+
+t.test('log format: pretty on a terminal in development, JSON otherwise, or as LOG_FORMAT says', async t => {
+  t.equal(logFormat(loadConfig({}), true), 'pretty')
+  t.equal(logFormat(loadConfig({}), false), 'json', 'piped to a collector')
+  t.equal(logFormat(loadConfig({ NODE_ENV: 'production', MONGO_URL: 'mongodb://db/x', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), SMTP_URL: 'smtp://m' }), true), 'json', 'production')
+  t.equal(logFormat(loadConfig({ LOG_FORMAT: 'json' }), true), 'json')
+  t.equal(logFormat(loadConfig({ LOG_FORMAT: 'pretty' }), false), 'pretty')
+  t.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), /LOG_FORMAT/)
 })
