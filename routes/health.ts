@@ -16,6 +16,16 @@ async function databaseUp (fastify: FastifyInstance): Promise<boolean> {
   }
 }
 
+/** Whether Redis answers a ping; null without REDIS_URL. */
+async function redisUp (fastify: FastifyInstance): Promise<boolean | null> {
+  if (!fastify.redis) return null
+  try {
+    return (await fastify.redis.ping()) === 'PONG'
+  } catch {
+    return false
+  }
+}
+
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/health', {
     schema: {
@@ -56,7 +66,7 @@ export const probes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       operationId: 'getReadiness',
       tags: ['health'],
-      summary: 'Ready for traffic: the database answers',
+      summary: 'Ready for traffic: the database answers, and Redis with REDIS_URL',
       security: PUBLIC,
       response: {
         200: { ...ref(ReadinessSchema), description: 'Every dependency answers' },
@@ -65,9 +75,11 @@ export const probes: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async (_request, reply) => {
-    const database = await databaseUp(fastify) ? 'ok' as const : 'down' as const
-    const ready = database === 'ok'
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: { database } })
+    const [db, cache] = await Promise.all([databaseUp(fastify), redisUp(fastify)])
+    const state = (up: boolean) => up ? 'ok' as const : 'down' as const
+    const checks = { database: state(db), ...(cache === null ? {} : { redis: state(cache) }) }
+    const ready = db && cache !== false
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks })
   })
 }
 

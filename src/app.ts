@@ -14,6 +14,7 @@ import helmetPlugin from '../plugins/external/helmet.js'
 import jwtPlugin from '../plugins/external/jwt.js'
 import mongoosePlugin from '../plugins/external/mongoose.js'
 import rateLimitPlugin from '../plugins/external/rate-limit.js'
+import redisPlugin from '../plugins/external/redis.js'
 import staticPlugin from '../plugins/external/static.js'
 import swaggerPlugin from '../plugins/external/swagger.js'
 import authRoutes from '../routes/auth/index.js'
@@ -78,6 +79,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(jwtPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl, connectTimeoutMs: opts.config.mongoConnectTimeoutMs })
   await fastify.register(accessTokensPlugin)
+  await fastify.register(redisPlugin)
   await fastify.register(modelsPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(servicesPlugin)

@@ -64,6 +64,8 @@ export const ConfigSchema = Type.Object({
   WEBAUTHN_RP_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9.-]+$' })),
   /** Shown by the browser when a passkey is created; default APP_NAME. */
   WEBAUTHN_RP_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  /** Redis (redis://…): the per-IP rate limits are counted there, across instances; unset: in each process. */
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** Serves Prometheus metrics at /metrics to `Authorization: Bearer <METRICS_TOKEN>`; unset: /metrics is 404. */
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   /** Comma-separated ids of OpenID Connect providers; each is configured by its OIDC_<ID>_* variables. */

@@ -1,5 +1,6 @@
 import fastifyRateLimit from '@fastify/rate-limit'
 import fp from 'fastify-plugin'
+import type { Redis } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { RateLimitedError } from '../../src/errors.js'
 
@@ -32,19 +33,42 @@ class SharedMemoryStore {
   }
 }
 
+/** The same fixed windows in Redis, shared by every instance: INCR, and the expiry on the first. */
+const WINDOW_SCRIPT = `
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return { current, redis.call('PTTL', KEYS[1]) }`
+
+function sharedRedisStore (redis: Redis) {
+  redis.defineCommand('authServerWindow', { numberOfKeys: 1, lua: WINDOW_SCRIPT })
+  const run = (redis as unknown as { authServerWindow: (key: string, ms: number) => Promise<[number, number]> }).authServerWindow.bind(redis)
+  return class SharedRedisStore {
+    incr (key: string, cb: Counted, timeWindow: number): void {
+      run(`rate-limit:${key}`, timeWindow).then(([current, ttl]) => cb(null, { current, ttl }), (err: Error) => cb(err, { current: 0, ttl: 0 }))
+    }
+
+    child (): SharedRedisStore {
+      return this
+    }
+  }
+}
+
 /**
  * Per IP, per minute: RATE_LIMIT_MAX requests to the browser-facing routes, and besides that
  * AUTH_RATE_LIMIT_MAX to the auth routes taken together (login, register, the second step,
  * passkey and provider sign-ins, password and email changes, resets). Routes outside the
  * browser-facing context (/auth/verify, the JWKS, the probes, /metrics) are not limited.
- * Behind a proxy, set TRUST_PROXY so the client IP (not the proxy's) is the key.
+ * Behind a proxy, set TRUST_PROXY so the client IP (not the proxy's) is the key. Counted in
+ * this process, or with REDIS_URL in Redis, across instances.
  * @see https://github.com/fastify/fastify-rate-limit
  */
 export default fp(async function rateLimit (fastify) {
   await fastify.register(fastifyRateLimit, {
     max: fastify.config.RATE_LIMIT_MAX,
     timeWindow: '1 minute',
-    store: SharedMemoryStore,
+    // With REDIS_URL the counts hold across instances; while Redis is away, requests pass.
+    store: fastify.redis ? sharedRedisStore(fastify.redis) : SharedMemoryStore,
+    skipOnError: true,
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after)
   })
-}, { name: 'rate-limit', dependencies: ['config'] })
+}, { name: 'rate-limit', dependencies: ['config', 'redis'] })

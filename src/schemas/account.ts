@@ -82,5 +82,5 @@ const Check = Type.Union([Type.Literal('ok'), Type.Literal('down')])
 
 export const ReadinessSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  checks: Type.Object({ database: Check }, { description: 'Each dependency: ok or down' })
+  checks: Type.Object({ database: Check, redis: Type.Optional(Check) }, { description: 'Each dependency: ok or down (redis with REDIS_URL only)' })
 }, { $id: 'Readiness' })
