@@ -99,8 +99,9 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
       return reply.code(status).send({ statusCode: status, code: 'INTERNAL_ERROR', error: STATUS_CODES[status], message: 'Internal server error' })
     }
     const code = codeFor(err, status)
-    if (request.raw.destroyed) {
-      // The client went away, or Node cut the request off (REQUEST_TIMEOUT: it answered 408).
+    if (request.raw.socket?.destroyed === true) {
+      // The connection is gone: the client left, or Node cut the request off (REQUEST_TIMEOUT:
+      // it answered 408 itself). Nobody reads an answer.
       request.log.info({ code }, 'request aborted')
       return reply.code(status).send()
     }

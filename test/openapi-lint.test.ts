@@ -10,7 +10,7 @@ const REDOCLY = fileURLToPath(new URL('../node_modules/@redocly/cli/bin/cli.js',
 
 t.test("the OpenAPI document passes Redocly's recommended rules with no error and no warning", async t => {
   // As deployed: a public origin (the default, localhost, is for development).
-  const app = await build(t, { PUBLIC_URL: 'https://auth.acme.dev' })
+  const app = await build(t, { PUBLIC_URL: 'https://auth.acme.dev', METRICS_TOKEN: 'a metrics token for the linter' })
   const dir = await mkdtemp(join(tmpdir(), 'openapi-lint-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'openapi.json')

@@ -49,7 +49,7 @@ export default fp(async function swagger (fastify) {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` of a BearerSession' },
           cookieAuth: { type: 'apiKey', in: 'cookie', name: cookieNames(config.COOKIE_SECURE).access, description: 'Set by register, login and refresh in cookie mode (HttpOnly)' },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for /metrics only' }
+          ...(config.METRICS_TOKEN === undefined ? {} : { metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for /metrics only' } })
         }
       }
     },
