@@ -2,9 +2,15 @@ import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import t from 'tap'
 
+/**
+ * The server as its own process. Through `env -u`: tap instruments the child processes of a test
+ * for coverage, and a server run by tsx would report its sources under other source maps.
+ */
+const SERVER = ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, '--import', 'tsx', 'src/server.ts']
+
 t.test('production refuses development defaults: one line per variable, exit 1, no stack trace', async t => {
   // What `npm run start:prod` with an empty environment does.
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const run = spawnSync('env', SERVER, {
     env: { PATH: process.env.PATH, NODE_ENV: 'production' },
     encoding: 'utf8',
     timeout: 60_000
@@ -16,7 +22,7 @@ t.test('production refuses development defaults: one line per variable, exit 1, 
   t.equal(run.stdout, '', 'and nothing started')
 })
 
-const boot = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+const boot = (env: Record<string, string>) => spawnSync('env', SERVER, {
   env: { PATH: process.env.PATH, LOG_LEVEL: 'info', PORT: '0', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), ...env },
   encoding: 'utf8',
   timeout: 60_000
@@ -46,7 +52,7 @@ t.test('a malformed MONGO_URL: one line saying what is wrong, at once', async t 
 
 /** Starts the server (embedded database) and resolves with its output up to the startup line. */
 async function startUp (env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn('env', SERVER, {
     env: { PATH: process.env.PATH, PORT: '0', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
