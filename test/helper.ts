@@ -36,9 +36,10 @@ export interface Built {
  * The app with production server options, a fresh database, test secrets and generous rate
  * limits unless overridden. Closed and dropped in teardown. `opts.mongo`: an embedded server of
  * the test's own (one it can stop), instead of the file's shared one. `opts.dbName`: a database
- * another app of the test also uses (two servers of one deployment).
+ * another app of the test also uses (two servers of one deployment). `opts.logs`: where the log
+ * lines go (read them after a boot that throws).
  */
-export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}, opts: { mongo?: EmbeddedMongo, dbName?: string } = {}): Promise<Built> {
+export async function buildWithLogs (t: T, overrides: Record<string, unknown> = {}, opts: { mongo?: EmbeddedMongo, dbName?: string, logs?: Array<Record<string, unknown>> } = {}): Promise<Built> {
   const config = loadConfig({
     ACCESS_TOKEN_SECRET: ACCESS_SECRET,
     REFRESH_TOKEN_SECRET: REFRESH_SECRET,
@@ -47,7 +48,8 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
     AUTH_RATE_LIMIT_MAX: 100_000,
     ...overrides
   })
-  const logs: Array<Record<string, unknown>> = []
+  // The caller's array, if any: it keeps the lines of a boot that fails.
+  const logs: Array<Record<string, unknown>> = opts.logs ?? []
   const stream = new Writable({
     write (chunk, _enc, cb) {
       for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line))

@@ -24,7 +24,7 @@ export interface AuditView {
 
 const oid = (id: string | null | undefined) => id && Types.ObjectId.isValid(id) ? new Types.ObjectId(id) : null
 
-export function createAuditLog (events: AuditEventModel, retentionDays: number, onError: (err: unknown) => void, onEvent: (type: AuditType, detail?: Record<string, unknown>) => void = () => {}) {
+export function createAuditLog (events: AuditEventModel, retentionDays: number, onError: (err: unknown) => void, onEvent: (type: AuditType, detail?: Record<string, unknown>) => void) {
   const horizon = () => new Date(Date.now() - retentionDays * 86400_000)
   return {
     /** Never fails the request that triggered it: a lost audit line is logged instead. */

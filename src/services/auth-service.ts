@@ -63,7 +63,7 @@ export interface AuthServiceOptions {
   /** Mails a verification link to a new account's address. */
   sendVerification: (userId: Types.ObjectId, email: string) => Promise<void>
   /** Counts each refresh by its outcome (metrics). */
-  onRefresh?: (outcome: RefreshOutcome) => void
+  onRefresh: (outcome: RefreshOutcome) => void
   /** Second factors: a login of a user with one ends in a challenge, not a session. */
   mfa: Pick<MfaService, 'isEnabled' | 'startChallenge' | 'passChallenge'>
 }
@@ -240,7 +240,7 @@ export function createAuthService (opts: AuthServiceOptions) {
 
     /** Rotates the presented refresh token; see decideRefresh for the cases. */
     async refresh (token: string, meta: ClientMeta): Promise<AuthResult> {
-      const counted = opts.onRefresh ?? (() => {})
+      const counted = opts.onRefresh
       const claimsOfToken = readRefreshClaims(token)
       if (!claimsOfToken) {
         counted('invalid')

@@ -30,9 +30,9 @@ export function logTransport (log: FastifyBaseLogger): MailTransport {
  * with retries and backoff. A mail survives a restart; with several instances, each mail is
  * claimed by one sender (compare-and-swap on `lockedUntil`).
  */
-export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaModel, transport: MailTransport, from: string, log: FastifyBaseLogger, onMail?: (event: 'queued' | 'sent' | 'failed') => void }) {
+export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaModel, transport: MailTransport, from: string, log: FastifyBaseLogger, onMail: (event: 'queued' | 'sent' | 'failed') => void }) {
   const { outbox, quotas, transport, from, log } = opts
-  const counted = opts.onMail ?? (() => {})
+  const counted = opts.onMail
   let round: Promise<number> | undefined
   let closed = false
 

@@ -94,3 +94,13 @@ t.test('a database outage under live traffic: 503s only, DB-free routes keep ans
   t.same((await Promise.all(before.map(s => refreshBearer(app, s.refreshToken)))).map(r => r.statusCode), [200, 200, 200, 200, 200], 'every session made before the outage still refreshes')
   t.equal((await me(app, worker.accessToken)).statusCode, 200)
 })
+
+t.test('at boot, an unreachable database is retried, then the boot fails with one line; a malformed URL at once', async t => {
+  const unreachable = { url: () => 'mongodb://app:s3cret-pw@127.0.0.1:9/auth?serverMonitoringMode=poll', stop: async () => {} }
+  const logs: Array<Record<string, unknown>> = []
+  await t.rejects(buildWithLogs({ teardown: () => {} }, { MONGO_CONNECT_TIMEOUT: '2s' }, { mongo: unreachable, logs }), { name: 'BootError', message: /^MONGO_URL \(mongodb:\/\/app:\*\*\*@127\.0\.0\.1:9\/auth.*\): the database did not answer within MONGO_CONNECT_TIMEOUT/ })
+  t.same(logs.filter(l => l.level === 40).map(l => String(l.msg).replace(/\(.*\)/, '(…)')), ['MONGO_URL (…): the database does not answer; retrying until MONGO_CONNECT_TIMEOUT'], 'one warning first')
+  t.notOk(JSON.stringify(logs).includes('s3cret-pw'), 'the password masked')
+  const malformed = { url: () => 'postgres://db/auth', stop: async () => {} }
+  await t.rejects(buildWithLogs({ teardown: () => {} }, {}, { mongo: malformed }), { name: 'BootError', message: /^MONGO_URL \(postgres:\/\/db\/auth\) is not a usable connection string/ })
+})
