@@ -1,4 +1,4 @@
-import type { LoginAttemptModel } from '../../models/login-attempt.js'
+import type { LoginAttemptFields, LoginAttemptModel } from '../../models/login-attempt.js'
 import { emailKey } from '../../models/email-claim.js'
 import { TooManyAttemptsError } from '../errors.js'
 import { ATTEMPT_RECORD_TTL_MS, FAILURE_WINDOW_MS, lockDurationMs } from '../lib/backoff.js'
@@ -12,6 +12,9 @@ export interface PasswordCheckHooks {
   wrong: () => Error
 }
 
+/** Compare-and-swap retries for one failure; contention is per email. */
+const CAS_ATTEMPTS = 10
+
 /** Whole seconds from `now` until `until`, for Retry-After. */
 const secondsUntil = (until: Date, now: Date) => Math.ceil((until.getTime() - now.getTime()) / 1000)
 
@@ -23,35 +26,49 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
   // A second lock (second-factor codes: prefix 'mfa:') keeps records of its own.
   const keyOf = (id: string) => emailKey(`${opts.prefix ?? ''}${id}`)
   /**
-   * Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked. Otherwise tells whether failures
-   * are on record (so a success only resets when needed).
+   * Throws 429 AUTH_TOO_MANY_ATTEMPTS while the email is locked. Otherwise returns the record
+   * read (null when no failures are on record), for a success to reset exactly that.
    */
-  async function assertAllowed (email: string, now = new Date()): Promise<boolean> {
+  async function assertAllowed (email: string, now = new Date()): Promise<LoginAttemptFields | null> {
     const doc = await attempts.findById(keyOf(email), null, { lean: true })
     if (doc?.lockedUntil && doc.lockedUntil > now) {
       throw new TooManyAttemptsError(secondsUntil(doc.lockedUntil, now))
     }
-    return doc !== null
+    return doc
   }
 
   /**
-   * Counts a failure, locking the account once there are enough. Returns the seconds left on a
-   * lock that other attempts' failures set while this one was being checked (0 if none): the
-   * caller refuses this attempt like any attempt made during the lock.
+   * Counts a failure and locks the account once there are enough, in one compare-and-swap on
+   * the record as read: of concurrent failures each counts once, in some order, and the one that
+   * reaches the limit sets the lock in the same write. Returns the seconds left on a lock that
+   * other attempts set while this one was being checked (0 if none); such an attempt is refused
+   * like any made during the lock, and not counted.
    */
   async function recordFailure (email: string, now = new Date()): Promise<number> {
     const _id = keyOf(email)
-    const stale = new Date(now.getTime() - FAILURE_WINDOW_MS)
-    // Forget an old streak first (conditional, so a concurrent fresh failure is never erased).
-    await attempts.deleteOne({ _id, lastFailureAt: { $lt: stale } })
-    const doc = await attempts.findOneAndUpdate(
-      { _id },
-      { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
-      { upsert: true, returnDocument: 'after' }
-    )
-    const lockMs = lockDurationMs(doc.failures, maxFailures)
-    if (lockMs > 0) await attempts.updateOne({ _id }, { $set: { lockedUntil: new Date(now.getTime() + lockMs) } })
-    return doc.lockedUntil && doc.lockedUntil > now ? secondsUntil(doc.lockedUntil, now) : 0
+    const stale = now.getTime() - FAILURE_WINDOW_MS
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const doc = await attempts.findById(_id, null, { lean: true })
+      if (doc?.lockedUntil && doc.lockedUntil > now) return secondsUntil(doc.lockedUntil, now)
+      // An old streak is forgotten: this failure starts a new one.
+      const failures = doc && doc.lastFailureAt.getTime() >= stale ? doc.failures + 1 : 1
+      const lockMs = lockDurationMs(failures, maxFailures)
+      const next = { failures, lastFailureAt: now, lockedUntil: lockMs > 0 ? new Date(now.getTime() + lockMs) : null }
+      if (!doc) {
+        try {
+          await attempts.collection.insertOne({ _id, ...next })
+          return 0
+        } catch (err) {
+          // Another attempt's first failure was inserted first: count on top of it.
+          if ((err as { code?: unknown }).code !== 11000) throw err
+          continue
+        }
+      }
+      const written = await attempts.collection.updateOne({ _id, failures: doc.failures, lastFailureAt: doc.lastFailureAt }, { $set: next })
+      if (written.matchedCount === 1) return 0
+    }
+    // Contention this heavy on one email is an attack: refuse this attempt like a locked one.
+    return Math.ceil(lockDurationMs(maxFailures, maxFailures) / 1000)
   }
 
   return {
@@ -85,15 +102,19 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
           throw err
         }
       }
-      await allowed()
+      const before = await allowed()
       const passed = await check()
       if (passed === false) {
         const lockedSeconds = await recordFailure(email)
         await hooks.failed()
         throw lockedSeconds > 0 ? new TooManyAttemptsError(lockedSeconds) : hooks.wrong()
       }
-      // A success resets the count (when there is one).
-      if (await allowed()) await attempts.deleteOne({ _id: keyOf(email) })
+      // Checked again: failures that ended while this check ran may have locked the account.
+      await allowed()
+      // A success forgets the failures it saw before its check, if no other failure came since
+      // (conditional on the record read): a success at the end of a burst of guesses does not
+      // erase the burst's failures, which keep counting toward the lock.
+      if (before) await attempts.deleteOne({ _id: before._id, failures: before.failures, lastFailureAt: before.lastFailureAt })
       return passed
     }
   }

@@ -112,3 +112,45 @@ t.test('records of emails nobody tries again are pruned once they can no longer 
   const ttl = (await attempts.indexes()).find(i => i.name === 'lastFailureAt_ttl')
   t.equal(ttl?.expireAfterSeconds, 15 * 60, 'real MongoDB expires them too (TTL index)')
 })
+
+t.test('bursts of 11 wrong guesses and the right password get at most LOGIN_MAX_FAILURES real answers', async t => {
+  const app = await build(t)
+  const max = app.config.LOGIN_MAX_FAILURES
+  const { user } = await registerBearer(app)
+  const login = (password: string) => app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } })
+  const outcomes: string[] = []
+  for (let burst = 0; burst < 20; burst++) {
+    await app.loginThrottle.clear(user.email)
+    const wrong = Array.from({ length: 11 }, (_, i) => login(`wrong guess ${burst}.${i}`))
+    const right = login(PASSWORD)
+    const codes = (await Promise.all(wrong)).map(r => r.statusCode)
+    const real = codes.filter(c => c === 401).length
+    t.ok(real <= max, `burst ${burst}: ${real} real answers (limit ${max})`)
+    t.equal(real + codes.filter(c => c === 429).length, 11, 'every other guess met the lock')
+    const rightCode = (await right).statusCode
+    t.ok(rightCode === 200 || rightCode === 429, `the right password: ${rightCode}`)
+    outcomes.push(`${real}/${rightCode}`)
+    const record = await app.mongo.collection('login_attempts').findOne({ _id: emailKey(user.email) })
+    t.equal(record?.failures, real, 'each real answer was counted once, and no success erased the burst')
+  }
+  t.comment(`real answers / the right password, per burst: ${outcomes.join(' ')}`)
+})
+
+t.test('a failure that loses every compare-and-swap is refused like a locked attempt, and not counted', async t => {
+  const app = await build(t, { LOGIN_MAX_FAILURES: 3 })
+  const { user } = await registerBearer(app)
+  const attempts = app.models.attempts.collection
+  t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: 'wrong password' } })).statusCode, 401)
+  // Another failure lands between every read and write of this one.
+  const updateOne = attempts.updateOne
+  attempts.updateOne = async function (this: unknown, ...args: Parameters<typeof updateOne>) {
+    await updateOne.call(attempts, { _id: emailKey(user.email) }, { $set: { lastFailureAt: new Date() } })
+    return updateOne.apply(this, args)
+  } as typeof updateOne
+  const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: 'wrong password' } })
+  attempts.updateOne = updateOne
+  t.equal(res.statusCode, 429)
+  t.equal(res.json().code, 'AUTH_TOO_MANY_ATTEMPTS')
+  t.ok(Number(res.headers['retry-after']) > 0)
+  t.equal((await attempts.findOne({ _id: emailKey(user.email) }))?.failures, 1, 'the refused attempt was not counted')
+})
