@@ -112,6 +112,14 @@ export function me (app: FastifyInstance, accessToken: string) {
   return app.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${accessToken}` } })
 }
 
+/** Every other spelling of the token's signature: the same bytes, other unused low bits in its last character. */
+export function respellings (token: string): string[] {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const head = token.slice(0, -1)
+  const bytes = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url')
+  return [...alphabet].map(c => head + c).filter(t => t !== token && Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url').equals(bytes))
+}
+
 /** The claims of a JWT, read without verifying it. */
 export function jwtClaims (jwt: string) {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString())

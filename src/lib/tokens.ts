@@ -31,6 +31,18 @@ export interface RefreshClaims {
   exp: number
 }
 
+/**
+ * Whether the JWS's signature is spelled the one way base64url spells its bytes. Decoders ignore
+ * the unused low bits of the last character, so each signature has several spellings that all
+ * verify; anything keyed on the token string (the verify cache, a deny list, the refresh
+ * token's hash) must see one token as one string. The header and payload need no check: the
+ * signature covers them as spelled.
+ */
+export function hasCanonicalSignature (token: string): boolean {
+  const signature = token.slice(token.lastIndexOf('.') + 1)
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature
+}
+
 /** SHA-256 is enough for high-entropy tokens; slow hashes are for passwords. */
 export function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url')

@@ -3,7 +3,7 @@ import { createSigner, createVerifier } from 'fast-jwt'
 import { keyId, type SigningKeyFields, type SigningKeyModel } from '../../models/signing-key.js'
 import type { SecretBox } from '../lib/secret-box.js'
 import { generateSigningKey, peekHeader, planKeys, type KeyRecord, type PublicJwk, type SigningAlgorithm } from '../lib/signing-keys.js'
-import type { AccessClaims } from '../lib/tokens.js'
+import { hasCanonicalSignature, type AccessClaims } from '../lib/tokens.js'
 
 export type AccessAlgorithm = SigningAlgorithm | 'HS256'
 
@@ -198,6 +198,7 @@ export function createAccessTokens (opts: AccessTokensOptions) {
      * secret, and a token whose kid names another key all fail.
      */
     verify (token: string): unknown {
+      if (!hasCanonicalSignature(token)) throw invalid('non-canonical signature encoding')
       const { verifiers } = keys()
       if (!asymmetric) return verifiers.get(HS256_KID)!(token)
       const header = peekHeader(token)

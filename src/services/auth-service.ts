@@ -6,7 +6,7 @@ import {
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
-import { accessExpiry, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
+import { accessExpiry, hasCanonicalSignature, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { EmailClaims } from './email-claims.js'
 import type { MfaService } from './mfa-service.js'
@@ -111,6 +111,7 @@ export function createAuthService (opts: AuthServiceOptions) {
 
   /** The claims of a genuine, unexpired refresh token; null for anything else. */
   function readRefreshClaims (token: string): RefreshClaims | null {
+    if (!hasCanonicalSignature(token)) return null
     try {
       const claims = opts.verifyRefresh(token)
       return isRefreshClaims(claims) ? claims : null

@@ -1,8 +1,9 @@
 import { createSigner, createVerifier } from 'fast-jwt'
 import t from 'tap'
 import {
-  accessExpiry, createTokenSigner, hashesEqual, hashToken, isAccessClaims, isRefreshClaims, newSessionId, withAuthDefaults
+  accessExpiry, createTokenSigner, hasCanonicalSignature, hashesEqual, hashToken, isAccessClaims, isRefreshClaims, newSessionId, withAuthDefaults
 } from '../../src/lib/tokens.js'
+import { respellings } from '../helper.js'
 
 const ACCESS_KEY = 'a'.repeat(40)
 const REFRESH_KEY = 'r'.repeat(40)
@@ -93,4 +94,16 @@ t.test('claim guards reject the other type and malformed payloads', async t => {
   t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'access', jti: 'j', iat: 1, exp: 2 }))
   t.notOk(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'refresh', jti: 'j', iat: 1 }), 'exp required for refresh tokens too')
   t.ok(isRefreshClaims({ sub: 'u', sid: 's', gen: 1, typ: 'refresh', jti: 'j', iat: 1, exp: 2 }))
+})
+
+t.test('a signature has one spelling: the others, which decode to the same bytes, are not canonical', async t => {
+  const hs256 = createSigner({ key: ACCESS_KEY, algorithm: 'HS256' })({ sub: 'x' })
+  const variants = respellings(hs256)
+  t.equal(variants.length, 3, 'a 32-byte signature leaves 2 unused bits: 4 spellings')
+  const verify = createVerifier({ key: ACCESS_KEY, algorithms: ['HS256'] })
+  for (const v of variants) t.equal(verify(v).sub, 'x', 'premise: the JWT library accepts every spelling')
+  t.ok(hasCanonicalSignature(hs256))
+  for (const v of variants) t.notOk(hasCanonicalSignature(v))
+  t.notOk(hasCanonicalSignature(`${hs256}=`), 'padding is not base64url')
+  t.notOk(hasCanonicalSignature(hs256.slice(0, -1) + '+'), 'nor is a base64 character')
 })

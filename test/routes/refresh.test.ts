@@ -1,6 +1,6 @@
 import { createSigner } from 'fast-jwt'
 import t from 'tap'
-import { BEARER, build, cookie, jwtClaims, me, REFRESH_SECRET, ACCESS_SECRET, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, build, cookie, jwtClaims, me, REFRESH_SECRET, ACCESS_SECRET, refreshBearer, registerBearer, respellings } from '../helper.js'
 
 t.test('rotation: new access and refresh tokens; the presented one is dead', async t => {
   const app = await build(t, { REFRESH_GRACE_SECONDS: 0 })
@@ -155,4 +155,17 @@ t.test('a session written before amr/aal existed refreshes as a password login',
   const res = await refreshBearer(app, refreshToken)
   t.equal(res.statusCode, 200)
   t.match(jwtClaims(res.json().accessToken), { amr: ['pwd'], aal: 'aal1' })
+})
+
+t.test('a refresh token whose signature is spelled another way is refused, and leaves the session alone', async t => {
+  const app = await build(t)
+  const { refreshToken } = await registerBearer(app)
+  const variants = respellings(refreshToken)
+  t.equal(variants.length, 3, 'HS256: 4 spellings of one signature')
+  for (const token of variants) {
+    const res = await refreshBearer(app, token)
+    t.equal(res.statusCode, 401)
+    t.equal(res.json().code, 'AUTH_INVALID_REFRESH_TOKEN')
+  }
+  t.equal((await refreshBearer(app, refreshToken)).statusCode, 200, 'the token as issued still rotates')
 })

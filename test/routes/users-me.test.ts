@@ -1,6 +1,6 @@
 import { createSigner } from 'fast-jwt'
 import t from 'tap'
-import { ACCESS_SECRET, REFRESH_SECRET, build, cookie, jwtClaims, me, PASSWORD, recordFindOne, registerBearer, uniqueEmail } from '../helper.js'
+import { ACCESS_SECRET, REFRESH_SECRET, build, cookie, jwtClaims, me, PASSWORD, recordFindOne, registerBearer, respellings, uniqueEmail } from '../helper.js'
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
@@ -150,4 +150,19 @@ t.test('GET /auth/verify: machine headers, no per-IP limit (forward-auth calls s
   t.equal(res.headers['cache-control'], 'no-store')
   t.equal(res.headers['x-content-type-options'], 'nosniff')
   t.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'")
+})
+
+t.test('an access token whose signature is spelled another way is refused (ES256 and HS256)', async t => {
+  for (const alg of ['ES256', 'HS256']) {
+    const app = await build(t, { ACCESS_TOKEN_ALG: alg })
+    const { accessToken } = await registerBearer(app)
+    const variants = respellings(accessToken)
+    t.ok(variants.length >= 3, `${alg}: ${variants.length} other spellings`)
+    for (const token of variants) {
+      const res = await me(app, token)
+      t.equal(res.statusCode, 401, alg)
+      t.equal(res.json().code, 'AUTH_INVALID_TOKEN', alg)
+    }
+    t.equal((await me(app, accessToken)).statusCode, 200, `${alg}: the token as issued works`)
+  }
 })
