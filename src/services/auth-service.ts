@@ -5,7 +5,7 @@ import {
   EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
-import { decideRefresh, rotate, upsertSession, withoutSession, type SessionRecord } from '../lib/sessions.js'
+import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
 import { accessExpiry, hasCanonicalSignature, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { EmailClaims } from './email-claims.js'
@@ -283,21 +283,26 @@ export function createAuthService (opts: AuthServiceOptions) {
 
     /**
      * Revokes the token's session if the token is genuine. Idempotent: a missing, bad or already
-     * revoked token is not an error. Only a database failure is.
+     * revoked token is not an error. Only a database failure is. An already-rotated token is
+     * judged as refresh judges it: within the grace window it is the client's own, otherwise its
+     * use is reuse, audited as such (the session is revoked either way).
      */
     async logout (token: string | undefined, meta: ClientMeta): Promise<void> {
       const claimsOfToken = token ? readRefreshClaims(token) : null
       if (!claimsOfToken) return
-      const { sub, sid } = claimsOfToken
-      const revoked = await withSessions(sub, (_user, sessions) => {
-        const rest = withoutSession(sessions, sid)
-        return rest ? { result: true, write: { sessions: rest } } : { result: false }
+      const { sub, sid, gen } = claimsOfToken
+      const presentedHash = hashToken(token!)
+      const outcome = await withSessions<'logout' | 'reuse' | null>(sub, (_user, sessions, now) => {
+        const decision = decideRefresh({ session: sessions.find(s => s.id === sid), gen, presentedHash, now, graceMs })
+        if (decision.kind === 'invalid') return { result: null }
+        return { result: decision.kind === 'reuse' ? 'reuse' : 'logout', write: { sessions: sessions.filter(s => s !== decision.session) } }
       }).catch((err: unknown) => {
         // The user is gone: nothing left to revoke. Anything else (DB down) must surface.
         if (!(err instanceof InvalidRefreshTokenError)) throw err
-        return false
+        return null
       })
-      if (revoked) await audit.record('session.revoked', { userId: sub, sessionId: sid, meta, detail: { reason: 'logout' } })
+      if (outcome === 'logout') await audit.record('session.revoked', { userId: sub, sessionId: sid, meta, detail: { reason: 'logout' } })
+      if (outcome === 'reuse') await audit.record('refresh.reuse', { userId: sub, sessionId: sid, meta, detail: { gen, via: 'logout' } })
     }
   }
 }

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { Types } from 'mongoose'
 import { BEARER, build, cookie, PASSWORD, refreshBearer, registerBearer, uniqueEmail } from '../helper.js'
 
 t.test('bearer logout revokes the session for good', async t => {
@@ -38,4 +39,29 @@ t.test('logout without or with a bad token still clears cookies', async t => {
     t.equal(res.statusCode, 204)
     t.equal(res.cookies.length, 2)
   }
+})
+
+t.test('logout with an already-rotated token: reuse past the grace window, a logout within it', async t => {
+  const audit = async (app: Awaited<ReturnType<typeof build>>, userId: string) =>
+    (await app.mongo.collection('audit').find({ userId: new Types.ObjectId(userId) }).toArray()).map(e => [e.type, e.detail?.reason ?? e.detail?.via])
+
+  const strict = await build(t, { REFRESH_GRACE_SECONDS: 0 })
+  const a = await registerBearer(strict)
+  const rotated = (await refreshBearer(strict, a.refreshToken)).json()
+  const res = await strict.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: a.refreshToken } })
+  t.equal(res.statusCode, 204, 'logout still answers 204')
+  t.equal((await refreshBearer(strict, rotated.refreshToken)).json().code, 'AUTH_INVALID_REFRESH_TOKEN', 'the session is revoked')
+  t.same(await audit(strict, a.user.id), [['refresh.reuse', 'logout']], 'audited as reuse, not as a logout')
+
+  const lenient = await build(t, { REFRESH_GRACE_SECONDS: 60 })
+  const b = await registerBearer(lenient)
+  const successor = (await refreshBearer(lenient, b.refreshToken)).json()
+  t.equal((await lenient.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: b.refreshToken } })).statusCode, 204)
+  t.equal((await refreshBearer(lenient, successor.refreshToken)).json().code, 'AUTH_INVALID_REFRESH_TOKEN', 'the session is revoked')
+  t.same(await audit(lenient, b.user.id), [['session.revoked', 'logout']], 'the predecessor within the grace window is the client\'s own: a logout')
+
+  const c = await registerBearer(lenient)
+  const forged = `${c.refreshToken.split('.').slice(0, 2).join('.')}.${'A'.repeat(43)}`
+  t.equal((await lenient.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: forged } })).statusCode, 204)
+  t.equal((await refreshBearer(lenient, c.refreshToken)).statusCode, 200, 'a forged token revokes nothing')
 })
