@@ -1,5 +1,10 @@
-/** Refresh cookie is only sent to /auth/* (refresh, logout), never to API routes. */
-export const REFRESH_COOKIE_PATH = '/auth'
+import { stringifySetCookie } from 'cookie'
+
+/**
+ * The refresh cookie is set twice, with one value: once for each route that reads it. No other
+ * route, /auth/* included, ever receives it.
+ */
+export const REFRESH_COOKIE_PATHS = ['/auth/refresh', '/auth/logout'] as const
 /** The challenge of a provider sign-in that awaits its second factor goes to /auth/mfa/* only. */
 export const MFA_COOKIE_PATH = '/auth/mfa'
 
@@ -12,4 +17,34 @@ export function cookieNames (secure: boolean) {
   return secure
     ? { access: '__Host-access_token', refresh: '__Secure-refresh_token', oidcTransaction: '__Host-oidc_tx', mfaChallenge: '__Secure-mfa_challenge' }
     : { access: 'access_token', refresh: 'refresh_token', oidcTransaction: 'oidc_tx', mfaChallenge: 'mfa_challenge' }
+}
+
+/** How many cookies named `name` a Cookie header carries: one per path and domain that set one. */
+export function cookieCount (header: string | undefined, name: string): number {
+  if (!header) return 0
+  let count = 0
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=')
+    if (eq !== -1 && pair.slice(0, eq).trim() === name) count++
+  }
+  return count
+}
+
+/**
+ * Whether the request carries two access or two refresh cookies: ours and one that a sibling
+ * subdomain planted on a broader path or domain (cookie tossing). Which is ours cannot be told,
+ * and using the other would swap the user into an attacker's session.
+ */
+export function hasAmbiguousCookies (header: string | undefined, names: { access: string, refresh: string }): boolean {
+  return cookieCount(header, names.access) > 1 || cookieCount(header, names.refresh) > 1
+}
+
+/** Set-Cookie values that delete the access and refresh cookies where this server sets them. */
+export function clearingCookies (secure: boolean, sameSite: 'strict' | 'lax' | 'none'): string[] {
+  const names = cookieNames(secure)
+  const gone = { value: '', httpOnly: true, secure, sameSite, expires: new Date(0) } as const
+  return [
+    stringifySetCookie({ ...gone, name: names.access, path: '/' }),
+    ...REFRESH_COOKIE_PATHS.map(path => stringifySetCookie({ ...gone, name: names.refresh, path }))
+  ]
 }

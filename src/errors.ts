@@ -12,6 +12,7 @@ export const RefreshReusedError = createError('AUTH_REFRESH_REUSED', 'Refresh to
 export const RefreshConflictError = createError('AUTH_REFRESH_CONFLICT', 'Too many concurrent updates to this account; retry', 409)
 export const SessionRevokedError = createError('AUTH_SESSION_REVOKED', 'Session has been revoked; log in again', 401)
 export const WrongPasswordError = createError('AUTH_WRONG_PASSWORD', 'Current password is incorrect', 401)
+export const AmbiguousCredentialsError = createError('AUTH_AMBIGUOUS_CREDENTIALS', 'The request carried two session cookies of one name; both are cleared: sign in again', 400)
 export const ForbiddenError = createError('AUTH_FORBIDDEN', 'Forbidden', 403)
 export const SessionNotFoundError = createError('AUTH_SESSION_NOT_FOUND', 'Session not found', 404)
 export const UserNotFoundError = createError('USER_NOT_FOUND', 'User not found', 404)
@@ -88,10 +89,13 @@ export const BODY_ERRORS = {
 } satisfies Record<number, ErrorKind[]>
 
 /** Any route that checks an access token (plugins/app/authenticate.ts). */
-export const TOKEN_ERRORS = { 401: [NoTokenError, InvalidTokenError, TokenExpiredError] } satisfies Record<number, ErrorKind[]>
+export const TOKEN_ERRORS = {
+  400: [AmbiguousCredentialsError],
+  401: [NoTokenError, InvalidTokenError, TokenExpiredError]
+} satisfies Record<number, ErrorKind[]>
 
 /** Sensitive routes also check the session in the database (plugins/app/authorization.ts). */
-export const SESSION_ERRORS = { 401: [...TOKEN_ERRORS[401], SessionRevokedError] } satisfies Record<number, ErrorKind[]>
+export const SESSION_ERRORS = { ...TOKEN_ERRORS, 401: [...TOKEN_ERRORS[401], SessionRevokedError] } satisfies Record<number, ErrorKind[]>
 
 /** Browser-facing routes that change state refuse cross-site requests (plugins/app/csrf.ts). */
 export const CSRF_ERRORS = { 403: [CsrfError] } satisfies Record<number, ErrorKind[]>

@@ -1,8 +1,8 @@
 import { parseCookie } from 'cookie'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
-import { cookieNames } from '../../src/cookies.js'
-import { InvalidTokenError, NoTokenError, TokenExpiredError } from '../../src/errors.js'
+import { clearingCookies, cookieNames, hasAmbiguousCookies } from '../../src/cookies.js'
+import { AmbiguousCredentialsError, InvalidTokenError, NoTokenError, TokenExpiredError } from '../../src/errors.js'
 import { createTokenCache } from '../../src/lib/token-cache.js'
 import { UnknownKeyError } from '../../src/services/access-tokens.js'
 import { isAccessClaims, withAuthDefaults, type AccessClaims } from '../../src/lib/tokens.js'
@@ -23,20 +23,26 @@ const CACHE_SIZE = 20_000
  * (ACCESS_TOKEN_EXPIRY), which is the documented revocation window.
  */
 export default fp(async function authenticate (fastify) {
-  const accessCookie = cookieNames(fastify.config.COOKIE_SECURE).access
+  const { COOKIE_SECURE, COOKIE_SAMESITE } = fastify.config
+  const names = cookieNames(COOKIE_SECURE)
+  const accessCookie = names.access
   const { accessTokens } = fastify
   // Faster than fast-jwt's own cache, which hashes every token to make its key (measured in
   // bench/README.md); see src/lib/token-cache.ts for why the raw string is a safe key.
   const cache = createTokenCache<AccessClaims>(CACHE_SIZE)
 
   /** The verified claims for this request's token, or throws a 401 error with its code. */
-  function claimsOf (request: FastifyRequest): AccessClaims {
+  function claimsOf (request: FastifyRequest, reply: FastifyReply): AccessClaims {
     const header = request.headers.authorization
     let token: string | undefined
     if (header) {
       token = BEARER.exec(header)?.[1]
       if (token === undefined) throw new InvalidTokenError()
     } else {
+      if (hasAmbiguousCookies(request.headers.cookie, names)) {
+        reply.header('set-cookie', clearingCookies(COOKIE_SECURE, COOKIE_SAMESITE))
+        throw new AmbiguousCredentialsError()
+      }
       // Outside the browser-facing context (see src/app.ts) @fastify/cookie is not registered.
       const cookies = request.cookies ?? (request.headers.cookie ? parseCookie(request.headers.cookie) : {})
       token = cookies[accessCookie]
@@ -61,9 +67,9 @@ export default fp(async function authenticate (fastify) {
   }
 
   // A callback hook, not an async one: the hot path allocates no promise.
-  fastify.decorate('authenticate', function (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+  fastify.decorate('authenticate', function (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     try {
-      request.user = claimsOf(request)
+      request.user = claimsOf(request, reply)
     } catch (err) {
       if (!(err instanceof UnknownKeyError)) {
         done(err as Error)
@@ -71,7 +77,7 @@ export default fp(async function authenticate (fastify) {
       }
       // A key this instance has not loaded yet (another one rotated): reload, once, and retry.
       accessTokens.reloadForUnknownKey().then(() => {
-        request.user = claimsOf(request)
+        request.user = claimsOf(request, reply)
       }).then(() => done(), (e: unknown) => done(e instanceof UnknownKeyError ? new InvalidTokenError() : e as Error))
       return
     }

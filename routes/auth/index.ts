@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import {
-  BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
+  AmbiguousCredentialsError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
   RefreshConflictError, RefreshReusedError, TooManyAttemptsError
 } from '../../src/errors.js'
 import {
@@ -84,13 +84,14 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         200: { ...SessionResponse, description: 'The rotated session, in the transport of the request' },
         ...errorResponses(BODY_ERRORS, CSRF_ERRORS, {
+          400: [AmbiguousCredentialsError],
           401: [NoRefreshTokenError, InvalidRefreshTokenError, RefreshReusedError],
           409: [RefreshConflictError]
         })
       }
     }
   }, async (request, reply) => {
-    const token = transport.refreshToken(request)
+    const token = transport.refreshToken(request, reply)
     if (!token) throw new NoRefreshTokenError()
     const result = await authService.refresh(token, clientMeta(request))
     return transport.send(request, reply, result)
@@ -109,11 +110,11 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       'x-body-optional': true,
       response: {
         204: Type.Null({ description: 'Logged out; the cookies are cleared' }),
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS)
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 400: [AmbiguousCredentialsError] })
       }
     }
   }, async (request, reply) => {
-    await authService.logout(transport.refreshToken(request), clientMeta(request))
+    await authService.logout(transport.refreshToken(request, reply), clientMeta(request))
     transport.clear(reply)
     return reply.code(204).send(null)
   })

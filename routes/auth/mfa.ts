@@ -12,7 +12,7 @@ import {
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 /** A wrong code counts toward the account's second-factor lock (429 while it is on). */
-const CODE_ERRORS = { 401: [...SESSION_ERRORS[401], MfaCodeInvalidError], 429: [TooManyAttemptsError] }
+const CODE_ERRORS = { ...SESSION_ERRORS, 401: [...SESSION_ERRORS[401], MfaCodeInvalidError], 429: [TooManyAttemptsError] }
 
 /** Enrolment and management of authenticators: sensitive (the session is checked in the database). */
 const manage: FastifyPluginAsyncTypebox = async function (fastify) {

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AUTH_GROUP } from '../../plugins/external/rate-limit.js'
 import type { Config } from '../../src/config.js'
-import { cookieNames, MFA_COOKIE_PATH, REFRESH_COOKIE_PATH } from '../../src/cookies.js'
-import type { MfaChallengeBody } from '../../src/errors.js'
+import { clearingCookies, cookieNames, hasAmbiguousCookies, MFA_COOKIE_PATH, REFRESH_COOKIE_PATHS } from '../../src/cookies.js'
+import { AmbiguousCredentialsError, type MfaChallengeBody } from '../../src/errors.js'
 import type { SessionResponseBody } from '../../src/schemas/auth.js'
 import type { AuthResult, ClientMeta, IssuedTokens } from '../../src/services/auth-service.js'
 
@@ -27,17 +27,24 @@ export function createTransport (config: Config) {
     // The access cookie outlives its token (until the session's refresh expiry): an expired
     // token still in the cookie gets AUTH_TOKEN_EXPIRED ("refresh"), a missing one AUTH_NO_TOKEN
     // ("log in"), so clients can tell the two apart.
-    reply
-      .setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.refreshTokenExpiresAt })
-      .setCookie(names.refresh, tokens.refreshToken, { ...base, path: REFRESH_COOKIE_PATH, expires: tokens.refreshTokenExpiresAt })
+    reply.setCookie(names.access, tokens.accessToken, { ...base, path: '/', expires: tokens.refreshTokenExpiresAt })
+    for (const path of REFRESH_COOKIE_PATHS) reply.setCookie(names.refresh, tokens.refreshToken, { ...base, path, expires: tokens.refreshTokenExpiresAt })
   }
 
   return {
     names,
 
-    /** The presented refresh token: body in bearer mode, cookie otherwise. */
-    refreshToken (request: FastifyRequest): string | undefined {
-      return isBearerMode(request) ? (request.body as { refreshToken?: string } | undefined)?.refreshToken : request.cookies[names.refresh]
+    /**
+     * The presented refresh token: body in bearer mode, cookie otherwise. Two cookies of one of
+     * our names: 400 AUTH_AMBIGUOUS_CREDENTIALS, and both are cleared.
+     */
+    refreshToken (request: FastifyRequest, reply: FastifyReply): string | undefined {
+      if (isBearerMode(request)) return (request.body as { refreshToken?: string } | undefined)?.refreshToken
+      if (hasAmbiguousCookies(request.headers.cookie, names)) {
+        reply.header('set-cookie', clearingCookies(config.COOKIE_SECURE, config.COOKIE_SAMESITE))
+        throw new AmbiguousCredentialsError()
+      }
+      return request.cookies[names.refresh]
     },
 
     /** Hands the tokens to the client the way it asked for them. */
@@ -71,9 +78,8 @@ export function createTransport (config: Config) {
     },
 
     clear (reply: FastifyReply): void {
-      reply
-        .clearCookie(names.access, { ...base, path: '/' })
-        .clearCookie(names.refresh, { ...base, path: REFRESH_COOKIE_PATH })
+      reply.clearCookie(names.access, { ...base, path: '/' })
+      for (const path of REFRESH_COOKIE_PATHS) reply.clearCookie(names.refresh, { ...base, path })
     }
   }
 }

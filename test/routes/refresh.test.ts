@@ -1,6 +1,7 @@
 import { createSigner } from 'fast-jwt'
+import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
-import { BEARER, build, cookie, jwtClaims, me, REFRESH_SECRET, ACCESS_SECRET, refreshBearer, registerBearer, respellings } from '../helper.js'
+import { BEARER, build, cookie, jwtClaims, me, PASSWORD, uniqueEmail, REFRESH_SECRET, ACCESS_SECRET, refreshBearer, registerBearer, respellings } from '../helper.js'
 
 t.test('rotation: new access and refresh tokens; the presented one is dead', async t => {
   const app = await build(t, { REFRESH_GRACE_SECONDS: 0 })
@@ -80,7 +81,7 @@ t.test('cookie mode reads the refresh cookie and sets new cookies', async t => {
   t.same(Object.keys(res.json()).sort(), ['accessTokenExpiresAt', 'tokenType', 'user'])
   const next = cookie(res, 'refresh')!
   t.not(next.value, rt.value, 'rotated')
-  t.match(next, { path: '/auth', httpOnly: true })
+  t.match(next, { path: '/auth/refresh', httpOnly: true })
   const access = cookie(res, 'access')!
   const meRes = await app.inject({ method: 'GET', url: '/users/me', cookies: { [access.name]: access.value } })
   t.equal(meRes.statusCode, 200)
@@ -168,4 +169,43 @@ t.test('a refresh token whose signature is spelled another way is refused, and l
     t.equal(res.json().code, 'AUTH_INVALID_REFRESH_TOKEN')
   }
   t.equal((await refreshBearer(app, refreshToken)).statusCode, 200, 'the token as issued still rotates')
+})
+
+t.test('cookie tossing: two refresh or two access cookies of our names are refused, and cleared', async t => {
+  const app = await build(t)
+  const login = async () => {
+    const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
+    return { access: cookie(res, 'access')!.value, refresh: cookie(res, 'refresh')!.value }
+  }
+  const victim = await login()
+  const attacker = await login()
+  const clearedCookies = (res: LightMyRequestResponse) => res.cookies.filter(c => c.value === '').map(c => `${c.name} ${c.path}`).sort()
+  const ALL_CLEARED = ['__Host-access_token /', '__Secure-refresh_token /auth/logout', '__Secure-refresh_token /auth/refresh']
+
+  // A sibling subdomain's cookie on Path=/auth comes after ours (longer paths first), or before.
+  for (const header of [
+    `__Secure-refresh_token=${victim.refresh}; __Secure-refresh_token=${attacker.refresh}`,
+    `__Secure-refresh_token=${attacker.refresh}; __Secure-refresh_token=${victim.refresh}`,
+    `__Secure-refresh_token=${victim.refresh};__Host-access_token=${victim.access}; __Secure-refresh_token=${victim.refresh}`
+  ]) {
+    const res = await app.inject({ method: 'POST', url: '/auth/refresh', headers: { cookie: header } })
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().code, 'AUTH_AMBIGUOUS_CREDENTIALS')
+    t.same(clearedCookies(res), ALL_CLEARED, 'both cleared, at every path we set them')
+    const logout = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: header } })
+    t.equal(logout.json().code, 'AUTH_AMBIGUOUS_CREDENTIALS', 'logout too')
+  }
+  const twoAccess = await app.inject({ method: 'GET', url: '/users/me', headers: { cookie: `__Host-access_token=${victim.access}; __Host-access_token=${attacker.access}` } })
+  t.equal(twoAccess.statusCode, 400)
+  t.equal(twoAccess.json().code, 'AUTH_AMBIGUOUS_CREDENTIALS')
+  t.same(clearedCookies(twoAccess), ALL_CLEARED)
+  const verify = await app.inject({ method: 'GET', url: '/auth/verify', headers: { cookie: `__Host-access_token=${attacker.access}; __Host-access_token=${victim.access}` } })
+  t.equal(verify.json().code, 'AUTH_AMBIGUOUS_CREDENTIALS', '/auth/verify, outside the browser-facing routes, too')
+  t.same(clearedCookies(verify), ALL_CLEARED)
+
+  const bearer = await app.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${victim.access}`, cookie: `__Host-access_token=a; __Host-access_token=b` } })
+  t.equal(bearer.statusCode, 200, 'a Bearer request does not read the cookies')
+  const one = await app.inject({ method: 'POST', url: '/auth/refresh', headers: { cookie: `__Secure-refresh_token=${victim.refresh}; __Secure-refresh_token_x=1; other=${attacker.refresh}` } })
+  t.equal(one.statusCode, 200, 'one cookie of each name is not ambiguous')
+  t.equal(jwtClaims(cookie(one, 'refresh')!.value).sub, jwtClaims(victim.refresh).sub, 'and rotates its own session')
 })

@@ -18,7 +18,8 @@ t.test('cookie mode: 201, user only, HttpOnly cookies, no token strings in the b
   const access = cookie(res, 'access')
   const refresh = cookie(res, 'refresh')
   t.match(access, { name: '__Host-access_token', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' })
-  t.match(refresh, { name: '__Secure-refresh_token', path: '/auth', httpOnly: true, secure: true, sameSite: 'Lax' })
+  t.match(refresh, { name: '__Secure-refresh_token', path: '/auth/refresh', httpOnly: true, secure: true, sameSite: 'Lax' })
+  t.same(res.cookies.filter(c => c.name === refresh?.name).map(c => c.path), ['/auth/refresh', '/auth/logout'], 'set for the two routes that read it, and no other')
   t.notOk(res.body.includes(access!.value), 'access token not in body')
   t.notOk(res.body.includes(refresh!.value), 'refresh token not in body')
   t.notOk(/passwordHash|argon2|sessions|tokenVersion|"rev"/.test(res.body), 'no internals')
@@ -28,7 +29,7 @@ t.test('COOKIE_SECURE=false drops Secure and the cookie prefixes', async t => {
   const app = await build(t, { COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'strict' })
   const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
   t.match(cookie(res, 'access'), { name: 'access_token', secure: undefined, sameSite: 'Strict', httpOnly: true })
-  t.match(cookie(res, 'refresh'), { name: 'refresh_token', path: '/auth' })
+  t.match(cookie(res, 'refresh'), { name: 'refresh_token', path: '/auth/refresh' })
 })
 
 t.test('bearer mode: tokens in the body, no cookies', async t => {
