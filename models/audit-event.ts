@@ -6,7 +6,7 @@ export const AUDIT_TYPES = [
   'password.reset_requested', 'password.reset', 'email.verified', 'email.change_requested', 'email.changed',
   'mfa.enabled', 'mfa.disabled', 'mfa.reset', 'mfa.recovery_codes_replaced', 'mfa.failure', 'mfa.locked', 'mfa.recovery_code_used',
   'identity.linked', 'identity.unlinked', 'passkey.added', 'passkey.removed', 'passkey.used', 'passkey.counter_regression',
-  'signing_key.rotated'
+  'signing_key.rotated', 'account.disabled', 'account.enabled', 'account.deleted', 'account.exported', 'profile.updated'
 ] as const
 
 export type AuditType = typeof AUDIT_TYPES[number]

@@ -10,6 +10,8 @@ export interface UserFields {
   /** argon2id; null for an account that signs in through a provider only (it sets one by a reset). */
   passwordHash: string | null
   roles: string[]
+  /** Set while an admin has disabled the account: no sign-in, no refresh. */
+  disabledAt: Date | null
   /** Bumped by "log out everywhere" and password changes. */
   tokenVersion: number
   /** Compare-and-swap counter: every write to `sessions` is conditional on it and increments it. */
@@ -56,6 +58,7 @@ export function createUserSchema (tokens: TokenSigner) {
     name: { type: String, default: '' },
     passwordHash: { type: String, default: null },
     roles: { type: [String], default: ['user'] },
+    disabledAt: { type: Date, default: null },
     tokenVersion: { type: Number, default: 0 },
     rev: { type: Number, default: 0 },
     sessions: { type: [sessionSchema], default: [] }

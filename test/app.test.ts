@@ -162,7 +162,12 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/users/me/email': { post: ['changeEmail', ['202', '400', '401', '403', '413', '415', '429', '500', '503']] },
     '/auth/refresh': { post: ['refreshSession', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/auth/logout': { post: ['logout', ['204', '400', '403', '413', '415', '429', '500', '503']] },
-    '/users/me': { get: ['getCurrentUser', ['200', '400', '401', '429', '500', '503']] },
+    '/users/me': {
+      get: ['getCurrentUser', ['200', '400', '401', '429', '500', '503']],
+      patch: ['updateProfile', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']]
+    },
+    '/users/me/delete': { post: ['deleteAccount', ['204', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/users/me/export': { get: ['exportAccount', ['200', '400', '401', '429', '500', '503']] },
     '/auth/verify': { get: ['verifyToken', ['200', '400', '401', '429', '500', '503']] },
     '/health': { get: ['getHealth', ['200', '429', '500', '503']] },
     '/health/live': { get: ['getLiveness', ['200', '429', '500', '503']] },
@@ -172,6 +177,9 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/auth/logout-all': { post: ['logoutAll', ['204', '400', '401', '403', '409', '429', '500', '503']] },
     '/auth/password': { post: ['changePassword', ['204', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/admin/users': { get: ['adminListUsers', ['200', '400', '401', '403', '429', '500', '503']] },
+    '/admin/users/{id}': { delete: ['adminDeleteUser', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
+    '/admin/users/{id}/disable': { post: ['adminDisableUser', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
+    '/admin/users/{id}/enable': { post: ['adminEnableUser', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
     '/admin/users/{id}/revoke-sessions': { post: ['adminRevokeUserSessions', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
     '/admin/users/{id}/roles': { put: ['adminSetUserRoles', ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']] },
     '/.well-known/jwks.json': { get: ['getJwks', ['200', '429', '500', '503']] },
@@ -223,7 +231,11 @@ t.test('a full flow leaks no password, hash or token into logs or into bodies no
   }
   const email = uniqueEmail()
   const reg = await call({ method: 'POST', url: '/auth/register', payload: { email, password: PASSWORD } })
-  const admin = (await call({ method: 'POST', url: '/auth/register', headers: { 'x-auth-mode': 'bearer' }, payload: { email: 'root@example.com', password: PASSWORD } }, true)).json()
+  const registered = (await call({ method: 'POST', url: '/auth/register', headers: { 'x-auth-mode': 'bearer' }, payload: { email: 'root@example.com', password: PASSWORD } }, true)).json()
+  // ADMIN_EMAILS makes root admin once the address is proven; the next token carries the role.
+  await call({ method: 'POST', url: '/auth/email/verify', payload: { token: tokenIn(await smtp.mailTo('root@example.com', /confirm your email/), 'verify-email') } })
+  const admin = (await call({ method: 'POST', url: '/auth/refresh', headers: { 'x-auth-mode': 'bearer' }, payload: { refreshToken: registered.refreshToken } }, true)).json()
+  t.same(admin.user.roles, ['user', 'admin'])
   const s1 = (await call({ method: 'POST', url: '/auth/login', headers: { 'x-auth-mode': 'bearer' }, payload: { email, password: PASSWORD } }, true)).json()
   const s2 = (await call({ method: 'POST', url: '/auth/refresh', headers: { 'x-auth-mode': 'bearer' }, payload: { refreshToken: s1.refreshToken } }, true)).json()
   const bearer = { authorization: `Bearer ${s2.accessToken}` }

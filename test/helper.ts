@@ -91,13 +91,25 @@ const BEARER = { 'x-auth-mode': 'bearer' }
 export interface BearerSession {
   accessToken: string
   refreshToken: string
-  user: { id: string, email: string, emailVerified: boolean }
+  user: { id: string, email: string, emailVerified: boolean, roles: string[] }
 }
 
 export async function registerBearer (app: FastifyInstance, email = uniqueEmail()): Promise<BearerSession> {
   const res = await app.inject({ method: 'POST', url: '/auth/register', headers: BEARER, payload: { email, password: PASSWORD } })
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`)
   return res.json()
+}
+
+/**
+ * A registered user made admin as `npm run admin -- grant-admin` does, with a session whose
+ * token carries the role (refreshed after the grant).
+ */
+export async function registerAdmin (app: FastifyInstance, email = uniqueEmail()): Promise<BearerSession> {
+  const session = await registerBearer(app, email)
+  await app.lifecycleService.setRoles(session.user.id, ['admin'], { ip: '127.0.0.1', userAgent: 'test setup' }, null)
+  const refreshed = await refreshBearer(app, session.refreshToken)
+  if (refreshed.statusCode !== 200) throw new Error(`refresh failed: ${refreshed.statusCode} ${refreshed.body}`)
+  return refreshed.json()
 }
 
 export function loginBearer (app: FastifyInstance, email: string) {

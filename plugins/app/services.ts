@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from '../../src/services/metrics.js'
 import { createMfaService, type MfaService } from '../../src/services/mfa-service.js'
 import { createOidcClients } from '../../src/services/oidc-client.js'
 import { createOidcService, type OidcService } from '../../src/services/oidc-service.js'
+import { createLifecycleService, type LifecycleService } from '../../src/services/lifecycle-service.js'
 import { createLoginMethods } from '../../src/services/login-methods.js'
 import { createPasskeyService, type PasskeyService } from '../../src/services/passkey-service.js'
 import { createSecretBox, deriveKey } from '../../src/lib/secret-box.js'
@@ -30,6 +31,7 @@ declare module 'fastify' {
     mfaService: MfaService
     oidcService: OidcService
     passkeyService: PasskeyService
+    lifecycleService: LifecycleService
     metrics: Metrics
   }
 }
@@ -71,7 +73,8 @@ export default fp(async function services (fastify) {
     appName: config.APP_NAME,
     publicUrl: config.PUBLIC_URL,
     resetTtlSeconds: config.resetTokenTtlSeconds,
-    verifyTtlSeconds: config.verifyTokenTtlSeconds
+    verifyTtlSeconds: config.verifyTokenTtlSeconds,
+    adminEmails: config.adminEmails
   })
 
   fastify.decorate('passwords', passwords)
@@ -112,7 +115,7 @@ export default fp(async function services (fastify) {
   })
   fastify.decorate('authService', authService)
   const loginMethods = createLoginMethods({ users, identities: models.identities, passkeys: models.passkeys })
-  fastify.decorate('oidcService', createOidcService({
+  const oidcService = createOidcService({
     clients: createOidcClients({
       providers: config.oidcProviders,
       publicUrl: config.PUBLIC_URL,
@@ -126,8 +129,9 @@ export default fp(async function services (fastify) {
     audit,
     outbox,
     appName: config.APP_NAME
-  }))
-  fastify.decorate('passkeyService', createPasskeyService({
+  })
+  fastify.decorate('oidcService', oidcService)
+  const passkeyService = createPasskeyService({
     passkeys: models.passkeys,
     challenges: models.webauthnChallenges,
     users,
@@ -136,8 +140,29 @@ export default fp(async function services (fastify) {
     outbox,
     ...config.webauthn,
     appName: config.APP_NAME
+  })
+  fastify.decorate('passkeyService', passkeyService)
+  const accountService = createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens })
+  fastify.decorate('accountService', accountService)
+  fastify.decorate('lifecycleService', createLifecycleService({
+    users,
+    records: models,
+    emailClaims,
+    passwords,
+    throttle,
+    audit,
+    outbox,
+    auditEmailKey: deriveKey(config.ENCRYPTION_KEY, 'audit-email'),
+    isMfaEnabled: mfaService.isEnabled,
+    exportSources: {
+      sessions: accountService.listSessions,
+      identities: oidcService.list,
+      passkeys: passkeyService.list,
+      mfa: mfaService.status,
+      auditEvents: audit.forUser
+    },
+    appName: config.APP_NAME
   }))
-  fastify.decorate('accountService', createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens }))
 
   const stopSender = outbox.start(MAIL_POLL_MS)
   fastify.addHook('onClose', stopSender)

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
-  BODY_ERRORS, CSRF_ERRORS, ForbiddenError, RefreshConflictError, SESSION_ERRORS, UserNotFoundError, VALIDATION_ERROR
+  BODY_ERRORS, CSRF_ERRORS, ForbiddenError, LastAdminError, RefreshConflictError, SESSION_ERRORS, UserNotFoundError, VALIDATION_ERROR
 } from '../../src/errors.js'
-import { AuditPageSchema, AuditQuery, Pagination, SetRolesRequestSchema, UserPageSchema, UserParams } from '../../src/schemas/account.js'
+import { AuditPageSchema, AuditQuery, SetRolesRequestSchema, UserPageSchema, UserParams, UserSearchQuery } from '../../src/schemas/account.js'
 import { UserResponseSchema } from '../../src/schemas/auth.js'
 import { SigningKeyListSchema } from '../../src/schemas/keys.js'
 import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
@@ -17,7 +17,7 @@ import { clientMeta } from '../auth/transport.js'
 
 /** Admin only; the session is checked against the database on every call. */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
-  const { accountService, auditLog, mfaService } = fastify
+  const { accountService, auditLog, lifecycleService, mfaService } = fastify
   fastify.addHook('onRequest', fastify.authenticate)
   fastify.addHook('onRequest', fastify.requireRole('admin'))
   fastify.addHook('onRequest', fastify.verifySession)
@@ -26,14 +26,67 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       operationId: 'adminListUsers',
       tags: ['admin'],
-      summary: 'List users, oldest first',
+      summary: 'List users, oldest first; `email` finds them by the start of their address',
       security: AUTHENTICATED,
-      querystring: Pagination,
+      querystring: UserSearchQuery,
       response: { 200: { ...ref(UserPageSchema), description: 'A page of users' }, ...errorResponses(ADMIN_ERRORS, BAD_QUERY) }
     }
   }, async request => {
-    const { page, limit } = request.query
-    return { ...(await accountService.listUsers(page, limit)), page, limit }
+    const { page, limit, email } = request.query
+    return { ...(await lifecycleService.listUsers(page, limit, email)), page, limit }
+  })
+
+  fastify.post('/users/:id/disable', {
+    schema: {
+      operationId: 'adminDisableUser',
+      tags: ['admin'],
+      summary: 'Disable an account: every session is revoked, and sign-in and refresh answer AUTH_ACCOUNT_DISABLED',
+      description: 'Sensitive routes refuse the user\'s access tokens at once; other routes accept them until they expire (ACCESS_TOKEN_EXPIRY). Idempotent. AUTH_LAST_ADMIN (409) for the last active admin.',
+      security: AUTHENTICATED,
+      params: UserParams,
+      response: {
+        204: Type.Null({ description: 'Disabled' }),
+        ...errorResponses(ADMIN_WRITE_ERRORS, BAD_QUERY, { 404: [UserNotFoundError], 409: [LastAdminError, RefreshConflictError] })
+      }
+    }
+  }, async (request, reply) => {
+    await lifecycleService.disable(request.params.id, clientMeta(request), request.user.sub)
+    return reply.code(204).send(null)
+  })
+
+  fastify.post('/users/:id/enable', {
+    schema: {
+      operationId: 'adminEnableUser',
+      tags: ['admin'],
+      summary: 'Enable a disabled account: the user can sign in again (no session comes back)',
+      security: AUTHENTICATED,
+      params: UserParams,
+      response: {
+        204: Type.Null({ description: 'Enabled' }),
+        ...errorResponses(ADMIN_WRITE_ERRORS, BAD_QUERY, { 404: [UserNotFoundError], 409: [RefreshConflictError] })
+      }
+    }
+  }, async (request, reply) => {
+    await lifecycleService.enable(request.params.id, clientMeta(request), request.user.sub)
+    return reply.code(204).send(null)
+  })
+
+  fastify.delete('/users/:id', {
+    schema: {
+      operationId: 'adminDeleteUser',
+      tags: ['admin'],
+      summary: 'Delete an account and everything that belongs to it; its address is free again',
+      description: 'Removes the user, sessions, authenticators, recovery codes, passkeys, linked identities, pending links and queued mail. The audit events stay, with each address replaced by a keyed hash. AUTH_LAST_ADMIN (409) for the last active admin.',
+      security: AUTHENTICATED,
+      params: UserParams,
+      response: {
+        204: Type.Null({ description: 'Deleted' }),
+        ...errorResponses(ADMIN_WRITE_ERRORS, BAD_QUERY, { 404: [UserNotFoundError], 409: [LastAdminError, RefreshConflictError] })
+      }
+    }
+  }, async (request, reply) => {
+    await lifecycleService.remove(request.params.id, clientMeta(request), request.user.sub)
+    return reply.code(204).send(null)
   })
 
   fastify.post('/users/:id/revoke-sessions', {
@@ -58,17 +111,17 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'adminSetUserRoles',
       tags: ['admin'],
       summary: "Set a user's roles (`user` is always kept)",
-      description: 'Sensitive routes see the change at once; other routes at the user\'s next refresh.',
+      description: 'Sensitive routes see the change at once; other routes at the user\'s next refresh. Taking `admin` from the last active admin (yourself or another) is AUTH_LAST_ADMIN (409).',
       security: AUTHENTICATED,
       params: UserParams,
       body: ref(SetRolesRequestSchema),
       response: {
         200: { ...ref(UserResponseSchema), description: 'The user with the new roles' },
-        ...errorResponses(BODY_ERRORS, ADMIN_WRITE_ERRORS, { 404: [UserNotFoundError], 409: [RefreshConflictError] })
+        ...errorResponses(BODY_ERRORS, ADMIN_WRITE_ERRORS, { 404: [UserNotFoundError], 409: [LastAdminError, RefreshConflictError] })
       }
     }
   }, async request => ({
-    user: await accountService.setRoles(request.params.id, request.body.roles, clientMeta(request), request.user.sub)
+    user: await lifecycleService.setRoles(request.params.id, request.body.roles, clientMeta(request), request.user.sub)
   }))
 
   fastify.delete('/users/:id/mfa', {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import {
-  AmbiguousCredentialsError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
+  AccountDisabledError, AmbiguousCredentialsError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
   RefreshConflictError, RefreshReusedError, TooManyAttemptsError
 } from '../../src/errors.js'
 import {
@@ -60,7 +60,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       body: ref(LoginRequestSchema),
       response: {
         200: { ...SessionResponse, description: SESSION_STARTED },
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 403: [EmailNotVerifiedError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] }),
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 403: [AccountDisabledError, EmailNotVerifiedError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] }),
         // AUTH_MFA_REQUIRED: the password was right; `mfa` holds what verifyMfa needs. No session yet.
         401: errorSchema(401, [InvalidCredentialsError, MfaRequiredError], { mfa: Type.Optional(ref(MfaChallengeSchema)) })
       }
@@ -86,6 +86,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
         ...errorResponses(BODY_ERRORS, CSRF_ERRORS, {
           400: [AmbiguousCredentialsError],
           401: [NoRefreshTokenError, InvalidRefreshTokenError, RefreshReusedError],
+          403: [AccountDisabledError],
           409: [RefreshConflictError]
         })
       }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
-  BODY_ERRORS, CSRF_ERRORS, MfaAlreadyEnabledError, MfaChallengeInvalidError, MfaCodeInvalidError, MfaFactorNotFoundError,
+  AccountDisabledError, BODY_ERRORS, CSRF_ERRORS, MfaAlreadyEnabledError, MfaChallengeInvalidError, MfaCodeInvalidError, MfaFactorNotFoundError,
   MfaNotEnabledError, RefreshConflictError, SESSION_ERRORS, TooManyAttemptsError, VALIDATION_ERROR
 } from '../../src/errors.js'
 import { AuthModeHeaders, SessionResponse } from '../../src/schemas/auth.js'
@@ -114,7 +114,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       body: ref(MfaVerifyRequestSchema),
       response: {
         200: { ...SessionResponse, description: 'A session started, in the transport of this request' },
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 409: [RefreshConflictError], 429: [TooManyAttemptsError] }),
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 403: [AccountDisabledError], 409: [RefreshConflictError], 429: [TooManyAttemptsError] }),
         401: errorSchema(401, [MfaCodeInvalidError, MfaChallengeInvalidError])
       }
     }

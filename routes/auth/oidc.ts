@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
-  AccountLinkRequiredError, BODY_ERRORS, CSRF_ERRORS, IdentityInUseError, InvalidRedirectError, MfaRequiredError, OidcEmailUnverifiedError,
+  AccountDisabledError, AccountLinkRequiredError, BODY_ERRORS, CSRF_ERRORS, IdentityInUseError, InvalidRedirectError, MfaRequiredError, OidcEmailUnverifiedError,
   OidcProviderError, OidcProviderUnknownError, OidcTokenInvalidError, RefreshConflictError, SESSION_ERRORS
 } from '../../src/errors.js'
 import { safeRedirect, withQuery } from '../../src/lib/origin.js'
@@ -20,7 +20,7 @@ const REDIRECT = (description: string) => Type.Null({
 
 /** The browser-facing answers: every outcome of a provider round trip is a redirect. */
 const CALLBACK_CODES = [
-  'AUTH_OIDC_STATE_INVALID', 'AUTH_OIDC_PROVIDER_ERROR', 'AUTH_OIDC_EMAIL_UNVERIFIED', 'AUTH_ACCOUNT_LINK_REQUIRED', 'AUTH_IDENTITY_IN_USE'
+  'AUTH_OIDC_STATE_INVALID', 'AUTH_OIDC_PROVIDER_ERROR', 'AUTH_OIDC_EMAIL_UNVERIFIED', 'AUTH_ACCOUNT_LINK_REQUIRED', 'AUTH_IDENTITY_IN_USE', 'AUTH_ACCOUNT_DISABLED'
 ].join(', ')
 
 /** "Continue with …": sign-in and linking through OpenID Connect providers. */
@@ -110,7 +110,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
         transport.setMfaChallenge(reply, err.body.mfa)
         return back(reply, outcome.redirectTo, { mfa: 'required' })
       }
-      if (err instanceof RefreshConflictError) return back(reply, outcome.redirectTo, { error: err.code })
+      if (err instanceof RefreshConflictError || err instanceof AccountDisabledError) return back(reply, outcome.redirectTo, { error: err.code })
       throw err
     }
     return back(reply, outcome.redirectTo)
@@ -130,7 +130,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         200: { ...SessionResponse, description: 'A session started, in the transport of this request' },
         ...errorResponses(BODY_ERRORS, CSRF_ERRORS, {
-          403: [OidcEmailUnverifiedError],
+          403: [OidcEmailUnverifiedError, AccountDisabledError],
           404: [OidcProviderUnknownError],
           409: [AccountLinkRequiredError, IdentityInUseError, RefreshConflictError],
           502: [OidcProviderError]

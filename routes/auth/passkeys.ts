@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import {
-  BODY_ERRORS, CSRF_ERRORS, MfaRequiredError, PasskeyLoginFailedError, PasskeyRegistrationFailedError, RefreshConflictError, SESSION_ERRORS
+  AccountDisabledError, BODY_ERRORS, CSRF_ERRORS, MfaRequiredError, PasskeyLoginFailedError, PasskeyRegistrationFailedError, RefreshConflictError, SESSION_ERRORS
 } from '../../src/errors.js'
 import { AuthModeHeaders, SessionResponse } from '../../src/schemas/auth.js'
 import { AUTHENTICATED, errorResponses, errorSchema, PUBLIC, ref } from '../../src/schemas/common.js'
@@ -94,7 +94,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       body: ref(PasskeyLoginRequestSchema),
       response: {
         200: { ...SessionResponse, description: 'A session started, in the transport of this request' },
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 409: [RefreshConflictError] }),
+        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 403: [AccountDisabledError], 409: [RefreshConflictError] }),
         // AUTH_MFA_REQUIRED: `mfa` holds what verifyMfa needs. No session yet.
         401: errorSchema(401, [PasskeyLoginFailedError, MfaRequiredError], { mfa: Type.Optional(ref(MfaChallengeSchema)) })
       }

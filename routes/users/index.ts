@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
-  BODY_ERRORS, CSRF_ERRORS, IdentityNotFoundError, InvalidTokenError, LastLoginMethodError, PasskeyNotFoundError, SESSION_ERRORS, TOKEN_ERRORS, TooManyAttemptsError,
-  VALIDATION_ERROR, WrongPasswordError
+  BODY_ERRORS, CSRF_ERRORS, IdentityNotFoundError, InvalidTokenError, LastAdminError, LastLoginMethodError, PasskeyNotFoundError, RefreshConflictError, SESSION_ERRORS,
+  StepUpRequiredError, TOKEN_ERRORS, TooManyAttemptsError, VALIDATION_ERROR, WrongPasswordError
 } from '../../src/errors.js'
 import { IdentityListSchema, IdentityParams } from '../../src/schemas/oidc.js'
 import { PasskeyListSchema, PasskeyParams, PasskeyRenameRequestSchema, PasskeyResponseSchema } from '../../src/schemas/passkeys.js'
+import { AccountExportSchema, DeleteAccountRequestSchema, UpdateProfileRequestSchema } from '../../src/schemas/account.js'
 import { AcceptedSchema, ChangeEmailRequestSchema, UserResponseSchema } from '../../src/schemas/auth.js'
 import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
-import { clientMeta, passwordRouteLimit } from '../auth/transport.js'
+import { clientMeta, createTransport, passwordRouteLimit } from '../auth/transport.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { accountService, emailService, config } = fastify
@@ -50,6 +51,74 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   })
 
   await fastify.register(credentials)
+  await fastify.register(lifecycle)
+}
+
+/** Data exports are heavy reads: a few per minute per client. */
+const EXPORT_LIMIT = { rateLimit: { max: 5, timeWindow: '1 minute' } }
+
+/** The user's own profile, data and account: sensitive (the session is checked in the database). */
+const lifecycle: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { lifecycleService, config } = fastify
+  const transport = createTransport(config)
+  fastify.addHook('onRequest', fastify.verifySession)
+
+  fastify.patch('/me', {
+    schema: {
+      operationId: 'updateProfile',
+      tags: ['users'],
+      summary: 'Change the display name',
+      security: AUTHENTICATED,
+      body: ref(UpdateProfileRequestSchema),
+      response: {
+        200: { ...ref(UserResponseSchema), description: 'The user with the new name' },
+        ...errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS, { 409: [RefreshConflictError] })
+      }
+    }
+  }, async request => ({ user: await lifecycleService.rename(request.user, request.body.name.trim(), clientMeta(request)) }))
+
+  fastify.get('/me/export', {
+    config: EXPORT_LIMIT,
+    schema: {
+      operationId: 'exportAccount',
+      tags: ['users'],
+      summary: 'Download everything the server holds about the caller, as a JSON file',
+      description: 'The profile, sessions, linked identities, second factors and passkeys (metadata only) and the caller\'s audit events. Never a password hash, token, token hash, TOTP secret, recovery code or its hash, passkey public key or one-time link. Five per minute per client.',
+      security: AUTHENTICATED,
+      response: {
+        200: { ...ref(AccountExportSchema), description: 'An attachment: account-export.json' },
+        ...errorResponses(SESSION_ERRORS)
+      }
+    }
+  }, async (request, reply) => {
+    reply.header('content-disposition', 'attachment; filename="account-export.json"')
+    return lifecycleService.exportData(request.user, clientMeta(request))
+  })
+
+  fastify.post('/me/delete', {
+    config: passwordRouteLimit(config),
+    schema: {
+      operationId: 'deleteAccount',
+      tags: ['users'],
+      summary: 'Delete the caller\'s account and everything that belongs to it',
+      description: 'With the current password, if the account has one (a wrong one counts toward the login lock). With a second factor, the session must be aal2; without a password, it must have signed in within the last 5 minutes: otherwise AUTH_STEP_UP_REQUIRED (403), sign in again. The cookies are cleared, and the old address gets a notice. The last active admin cannot delete their account (AUTH_LAST_ADMIN).',
+      security: AUTHENTICATED,
+      body: ref(DeleteAccountRequestSchema),
+      response: {
+        204: Type.Null({ description: 'Deleted; signed out everywhere' }),
+        ...errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS, {
+          401: [WrongPasswordError],
+          403: [StepUpRequiredError],
+          409: [LastAdminError, RefreshConflictError],
+          429: [TooManyAttemptsError]
+        })
+      }
+    }
+  }, async (request, reply) => {
+    await lifecycleService.deleteOwn(request.user, request.body.password, clientMeta(request))
+    transport.clear(reply)
+    return reply.code(204).send(null)
+  })
 }
 
 /** Ways to sign in, linked provider accounts and passkeys: sensitive (the session is checked in the database). */

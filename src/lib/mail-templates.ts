@@ -78,6 +78,11 @@ export const templates = {
   passwordChanged: (app: string) => mail(`${app}: your password was changed`, [
     "This account's password was just changed, and every device was signed out.",
     'If this was not you, reset your password now and tell us.'
+  ]),
+
+  accountDeleted: (app: string) => mail(`${app}: your account was deleted`, [
+    'Your account and everything it held were deleted at your request. Nothing is left to sign in to.',
+    'If this was not you, tell us at once: someone had access to your account.'
   ])
 }
 

@@ -2,6 +2,9 @@ import { Type } from '@sinclair/typebox'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../lib/passwords.js'
 import { UserSchema } from './auth.js'
 import { ref } from './common.js'
+import { MfaStatusSchema } from './mfa.js'
+import { IdentitySchema } from './oidc.js'
+import { PasskeySchema } from './passkeys.js'
 
 export const SessionSchema = Type.Object({
   id: Type.String(),
@@ -28,8 +31,18 @@ export const Pagination = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
 }, { additionalProperties: false })
 
+export const AdminUserSchema = Type.Object({
+  ...UserSchema.properties,
+  disabled: Type.Boolean({ description: 'An admin disabled the account: it cannot sign in or refresh' })
+}, { $id: 'AdminUser', additionalProperties: false, description: 'A user as the admin API shows one' })
+
+export const UserSearchQuery = Type.Object({
+  ...Pagination.properties,
+  email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Only users whose email starts with this (case-insensitive)' }))
+}, { additionalProperties: false })
+
 export const UserPageSchema = Type.Object({
-  users: Type.Array(ref(UserSchema)),
+  users: Type.Array(ref(AdminUserSchema)),
   total: Type.Integer(),
   page: Type.Integer(),
   limit: Type.Integer()
@@ -40,6 +53,14 @@ export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('admin'
 export const SetRolesRequestSchema = Type.Object({
   roles: Type.Array(ref(RoleSchema), { maxItems: 10, uniqueItems: true })
 }, { $id: 'SetRolesRequest', additionalProperties: false })
+
+export const UpdateProfileRequestSchema = Type.Object({
+  name: Type.String({ maxLength: 100, description: 'The display name; trimmed, may be empty' })
+}, { $id: 'UpdateProfileRequest', additionalProperties: false })
+
+export const DeleteAccountRequestSchema = Type.Object({
+  password: Type.Optional(Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH, description: 'The current password; required when the account has one' }))
+}, { $id: 'DeleteAccountRequest', additionalProperties: false })
 
 export const AuditQuery = Type.Object({
   ...Pagination.properties,
@@ -57,6 +78,20 @@ export const AuditEventSchema = Type.Object({
   at: Type.String({ format: 'date-time' }),
   detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
 }, { $id: 'AuditEvent' })
+
+export const AccountExportSchema = Type.Object({
+  exportedAt: Type.String({ format: 'date-time' }),
+  user: Type.Object({
+    ...UserSchema.properties,
+    hasPassword: Type.Boolean(),
+    updatedAt: Type.String({ format: 'date-time' })
+  }, { additionalProperties: false }),
+  sessions: Type.Array(ref(SessionSchema)),
+  identities: Type.Array(ref(IdentitySchema)),
+  passkeys: Type.Array(ref(PasskeySchema)),
+  mfa: ref(MfaStatusSchema),
+  auditEvents: Type.Array(ref(AuditEventSchema))
+}, { $id: 'AccountExport', description: 'Everything the server holds about the user, minus every secret and every hash of one' })
 
 export const AuditPageSchema = Type.Object({
   events: Type.Array(ref(AuditEventSchema)),

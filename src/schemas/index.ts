@@ -1,6 +1,6 @@
 import {
-  AuditEventSchema, AuditPageSchema, ChangePasswordRequestSchema, HealthSchema, ReadinessSchema, RoleSchema, SessionListSchema,
-  SessionSchema, SetRolesRequestSchema, UserPageSchema, VerifiedTokenSchema
+  AuditEventSchema, AccountExportSchema, AuditPageSchema, ChangePasswordRequestSchema, HealthSchema, ReadinessSchema, RoleSchema, SessionListSchema,
+  SessionSchema, SetRolesRequestSchema, AdminUserSchema, UserPageSchema, UpdateProfileRequestSchema, DeleteAccountRequestSchema, VerifiedTokenSchema
 } from './account.js'
 import {
   AcceptedSchema, BearerSessionSchema, ChangeEmailRequestSchema, CookieSessionSchema, ForgotPasswordRequestSchema,
@@ -23,8 +23,8 @@ import { IdentityListSchema, IdentitySchema, IdTokenRequestSchema, OidcProviderL
 export const NAMED_SCHEMAS = [
   ErrorSchema, UserSchema, UserResponseSchema, CookieSessionSchema, BearerSessionSchema,
   RegisterRequestSchema, LoginRequestSchema, RefreshRequestSchema, ChangePasswordRequestSchema,
-  SessionSchema, SessionListSchema, RoleSchema, SetRolesRequestSchema, UserPageSchema,
-  AuditEventSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, ReadinessSchema, AcceptedSchema,
+  SessionSchema, SessionListSchema, RoleSchema, SetRolesRequestSchema, AdminUserSchema, UserPageSchema, UpdateProfileRequestSchema, DeleteAccountRequestSchema,
+  AuditEventSchema, AccountExportSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, ReadinessSchema, AcceptedSchema,
   PendingRegistrationSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, VerifyEmailRequestSchema, ChangeEmailRequestSchema,
   MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema,
   OidcProviderSchema, OidcProviderListSchema, IdTokenRequestSchema, IdentitySchema, IdentityListSchema,

@@ -73,14 +73,6 @@ export function createAccountService ({ users: store, passwords, audit, throttle
       await audit.record('sessions.revoked_all', { userId, actorId, meta })
     },
 
-    /** Takes effect on sensitive routes at once (token version bump), elsewhere at the next refresh. */
-    async setRoles (userId: string, roles: string[], meta: ClientMeta, actorId: string): Promise<PublicUser> {
-      const unique = [...new Set(['user', ...roles])]
-      const user = await store.update(userId, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }), { missing: notFound })
-      await audit.record('roles.changed', { userId, actorId, meta, detail: { from: [...user.roles], to: unique } })
-      return { ...toPublicUser(user), roles: unique }
-    },
-
     /**
      * Keeps only the current session; the others and all older access tokens are revoked. The
      * current password is checked under the login's per-account lock and counts toward it, so a
@@ -104,11 +96,6 @@ export function createAccountService ({ users: store, passwords, audit, throttle
       // A reset link mailed before the change must not undo it.
       await tokens.voidAll(user._id)
       await audit.record('password.changed', { userId: claims.sub, sessionId: claims.sid, meta })
-    },
-
-    async listUsers (page: number, limit: number): Promise<{ users: PublicUser[], total: number }> {
-      const [profiles, total] = await Promise.all([store.listProfiles((page - 1) * limit, limit), store.count()])
-      return { users: profiles.map(toPublicUser), total }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose'
-import type { AuditEventModel, AuditType } from '../../models/audit-event.js'
+import type { AuditEventFields, AuditEventModel, AuditType } from '../../models/audit-event.js'
 import type { ClientMeta } from './auth-service.js'
 
 export interface AuditInput {
@@ -23,6 +23,20 @@ export interface AuditView {
 }
 
 const oid = (id: string | null | undefined) => id && Types.ObjectId.isValid(id) ? new Types.ObjectId(id) : null
+
+function view (d: AuditEventFields): AuditView {
+  return {
+    id: String(d._id),
+    type: d.type,
+    userId: d.userId ? String(d.userId) : null,
+    sessionId: d.sessionId,
+    actorId: d.actorId ? String(d.actorId) : null,
+    ip: d.ip,
+    userAgent: d.userAgent,
+    at: new Date(d.at).toISOString(),
+    detail: d.detail
+  }
+}
 
 export function createAuditLog (events: AuditEventModel, retentionDays: number, onError: (err: unknown) => void, onEvent: (type: AuditType, detail?: Record<string, unknown>) => void) {
   const horizon = () => new Date(Date.now() - retentionDays * 86400_000)
@@ -53,20 +67,13 @@ export function createAuditLog (events: AuditEventModel, retentionDays: number, 
         events.find(filter).sort({ at: -1, _id: -1 }).skip((page - 1) * limit).limit(limit).lean(),
         events.countDocuments(filter)
       ])
-      return {
-        total,
-        events: docs.map(d => ({
-          id: String(d._id),
-          type: d.type,
-          userId: d.userId ? String(d.userId) : null,
-          sessionId: d.sessionId,
-          actorId: d.actorId ? String(d.actorId) : null,
-          ip: d.ip,
-          userAgent: d.userAgent,
-          at: new Date(d.at).toISOString(),
-          detail: d.detail
-        }))
-      }
+      return { total, events: docs.map(view) }
+    },
+
+    /** Every event of one user still kept, newest first (the user's data export). */
+    async forUser (userId: string): Promise<AuditView[]> {
+      const docs = await events.find({ at: { $gte: horizon() }, userId: oid(userId) }).sort({ at: -1, _id: -1 }).lean()
+      return docs.map(view)
     },
 
     async prune (): Promise<number> {

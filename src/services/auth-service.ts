@@ -2,7 +2,7 @@ import { Types } from 'mongoose'
 import type { FirstFactor } from '../../models/mfa.js'
 import type { UserDocument } from '../../models/user.js'
 import {
-  EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+  AccountDisabledError, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
@@ -141,6 +141,7 @@ export function createAuthService (opts: AuthServiceOptions) {
    */
   function startSession (userId: string, meta: ClientMeta, checked?: StoredUser, auth = passwordOnly()): Promise<AuthResult> {
     return withSessions(userId, (fresh, sessions, now) => {
+      if (fresh.disabledAt) throw new AccountDisabledError()
       if (checked && fresh.tokenVersion !== checked.tokenVersion) throw new RefreshConflictError()
       const session: SessionRecord = {
         id: newSessionId(),
@@ -166,7 +167,9 @@ export function createAuthService (opts: AuthServiceOptions) {
     const _id = new Types.ObjectId()
     await emailClaims.claim(account.email, _id)
     try {
-      const roles = opts.adminEmails.includes(account.email) ? ['user', 'admin'] : ['user']
+      // ADMIN_EMAILS grants admin to a proven address only: a provider's verified email here, a
+      // verification link later (src/services/email-service.ts).
+      const roles = account.emailVerified && opts.adminEmails.includes(account.email) ? ['user', 'admin'] : ['user']
       return await store.insert({ _id, ...account, roles })
     } catch (err) {
       await emailClaims.release(account.email, _id)
@@ -201,7 +204,8 @@ export function createAuthService (opts: AuthServiceOptions) {
         failed: () => audit.record('login.failure', { userId: found?._id.toString(), meta, detail: { email } }),
         wrong: () => new InvalidCredentialsError()
       })
-      // Only after the password check: the answer says nothing about an address to a guesser.
+      // Only after the password check: the answers say nothing about an address to a guesser.
+      if (user.disabledAt) throw new AccountDisabledError()
       if (opts.requireEmailVerification && user.emailVerified !== true) throw new EmailNotVerifiedError()
       // No tokens yet: the second step (POST /auth/mfa/verify) starts the session.
       if (await opts.mfa.isEnabled(user._id)) throw new MfaRequiredError(await opts.mfa.startChallenge(user._id))
@@ -224,6 +228,7 @@ export function createAuthService (opts: AuthServiceOptions) {
      */
     async signInWith (userId: string, method: FirstFactor, meta: ClientMeta, { verified = false, ...detail }: { verified?: boolean, [key: string]: unknown }): Promise<AuthResult> {
       const id = new Types.ObjectId(userId)
+      if (await store.isDisabled(userId)) throw new AccountDisabledError()
       if (!verified && await opts.mfa.isEnabled(id)) throw new MfaRequiredError(await opts.mfa.startChallenge(id, method))
       const auth: Pick<SessionRecord, 'amr' | 'aal'> = verified ? { amr: [method, 'user'], aal: 'aal2' } : { amr: [method], aal: 'aal1' }
       const result = await startSession(userId, meta, undefined, auth)
@@ -253,6 +258,7 @@ export function createAuthService (opts: AuthServiceOptions) {
       let outcome: Decided
       try {
         outcome = await withSessions<Decided>(sub, (user, sessions, now) => {
+          if (user.disabledAt) throw new AccountDisabledError()
           const decision = decideRefresh({ session: sessions.find(s => s.id === sid), gen, presentedHash, now, graceMs })
           switch (decision.kind) {
             case 'invalid':

@@ -25,11 +25,16 @@ export interface EmailServiceOptions {
   publicUrl: string
   resetTtlSeconds: number
   verifyTtlSeconds: number
+  /** Normalized addresses whose owner gets `admin` once the address is proven. */
+  adminEmails: readonly string[]
 }
 
 /** Password reset, email verification and email change: everything that proves an address by mail. */
 export function createEmailService (opts: EmailServiceOptions) {
   const { users, emailClaims, tokens, outbox, passwords, throttle, audit, appName, publicUrl } = opts
+  /** The roles once `email` is proven: `admin` added for an ADMIN_EMAILS address, or nothing to change (undefined). */
+  const rolesProving = (roles: readonly string[], email: string) =>
+    opts.adminEmails.includes(email) && !roles.includes('admin') ? [...roles, 'admin'] : undefined
   const invalid = () => new OneTimeTokenInvalidError()
   // The token travels in the fragment: never sent to a server, never in a Referer or access log.
   const link = (page: string, token: string) => `${publicUrl}/${page}#token=${token}`
@@ -86,11 +91,13 @@ export function createEmailService (opts: EmailServiceOptions) {
       if (!used) throw invalid()
       const userId = used.userId.toHexString()
       let user: PublicUser
+      let granted: string[] | undefined
       if (used.purpose === 'verify_email') {
         user = await users.update(userId, fresh => {
           // The address changed since the mail: this token proves an old one.
           if (fresh.email !== used.email) throw invalid()
-          return { result: { ...toPublicUser(fresh), emailVerified: true }, write: { emailVerified: true } }
+          granted = rolesProving(fresh.roles, used.email)
+          return { result: { ...toPublicUser(fresh), emailVerified: true, roles: granted ?? [...fresh.roles] }, write: { emailVerified: true, ...(granted && { roles: granted }) } }
         }, { missing: invalid })
         await audit.record('email.verified', { userId, meta })
       } else {
@@ -101,7 +108,11 @@ export function createEmailService (opts: EmailServiceOptions) {
         try {
           user = await users.update(userId, fresh => {
             previous = fresh.email
-            return { result: { ...toPublicUser(fresh), email: used.email, emailVerified: true }, write: { email: used.email, emailVerified: true } }
+            granted = rolesProving(fresh.roles, used.email)
+            return {
+              result: { ...toPublicUser(fresh), email: used.email, emailVerified: true, roles: granted ?? [...fresh.roles] },
+              write: { email: used.email, emailVerified: true, ...(granted && { roles: granted }) }
+            }
           }, { missing: invalid })
         } catch (err) {
           await emailClaims.release(used.email, used.userId)
@@ -110,6 +121,7 @@ export function createEmailService (opts: EmailServiceOptions) {
         if (previous !== used.email) await emailClaims.release(previous, used.userId)
         await audit.record('email.changed', { userId, meta, detail: { from: previous, to: used.email } })
       }
+      if (granted) await audit.record('roles.changed', { userId, meta, detail: { from: granted.filter(r => r !== 'admin'), to: granted, via: 'ADMIN_EMAILS' } })
       await tokens.voidAll(used.userId)
       return user
     },

@@ -10,6 +10,8 @@ export interface Write {
   emailVerified?: boolean
   passwordHash?: string
   roles?: string[]
+  name?: string
+  disabledAt?: Date | null
   /** Invalidates every access token issued so far on routes that check it (sensitive ones). */
   bumpTokenVersion?: boolean
 }
@@ -27,6 +29,8 @@ export type StoredUser = UserFields & { _id: Types.ObjectId }
 
 /** What a profile shows of a user: no password hash, no sessions. */
 export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'emailVerified' | 'name' | 'roles' | 'createdAt'>
+/** What the admin API shows of a user: the profile and whether the account is disabled. */
+export type AdminProfile = UserProfile & Pick<StoredUser, 'disabledAt'>
 /** What registration stores; the model fills in the rest (no sessions yet, version 0). */
 export type NewUser = Pick<StoredUser, '_id' | 'email' | 'emailVerified' | 'name' | 'passwordHash' | 'roles'>
 /** What the session check and the session list need of a user. */
@@ -35,7 +39,12 @@ export type SessionState = Pick<StoredUser, '_id' | 'sessions' | 'tokenVersion'>
 /** The fields to fetch for a `T` (`_id` comes anyway); the compiler keeps the two in step. */
 type Projection<T> = Record<Exclude<keyof T, '_id'>, 1>
 const PROFILE_FIELDS: Projection<UserProfile> = { email: 1, emailVerified: 1, name: 1, roles: 1, createdAt: 1 }
+const ADMIN_PROFILE_FIELDS: Projection<AdminProfile> = { ...PROFILE_FIELDS, disabledAt: 1 }
 const SESSION_STATE_FIELDS: Projection<SessionState> = { sessions: 1, tokenVersion: 1 }
+
+/** The filter for emails that start with `prefix`, a literal (regular-expression characters escaped). */
+const byEmailPrefix = (prefix?: string) =>
+  prefix ? { email: { $regex: `^${prefix.trim().toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` } } : {}
 
 /** Optimistic-concurrency retries for one write; contention is per user. */
 const CAS_ATTEMPTS = 10
@@ -150,8 +159,39 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
       await users.updateOne({ _id: userId, passwordHash: expected }, { $set: { passwordHash } })
     },
 
-    count (): Promise<number> {
-      return users.countDocuments().exec()
+    /** Users whose email starts with `prefix` (normalized), or all users. */
+    count (prefix?: string): Promise<number> {
+      return users.countDocuments(byEmailPrefix(prefix)).exec()
+    },
+
+    /** Admins who can still sign in (not disabled), other than `except`. */
+    countActiveAdmins (except?: Types.ObjectId): Promise<number> {
+      return users.countDocuments({ roles: 'admin', disabledAt: null, ...(except && { _id: { $ne: except } }) }).exec()
+    },
+
+    /** Profiles of the admins, disabled or not, oldest first. */
+    listAdmins (): Promise<AdminProfile[]> {
+      return users.find({ roles: 'admin' }, ADMIN_PROFILE_FIELDS).sort({ createdAt: 1, _id: 1 }).lean<AdminProfile[]>().exec()
+    },
+
+    /** Deletes the user document; resolves to it as it was, or null if there was none. */
+    async remove (userId: Types.ObjectId): Promise<StoredUser | null> {
+      const user = await users.collection.findOneAndDelete({ _id: userId })
+      recent?.delete(userId.toHexString())
+      return user as StoredUser | null
+    },
+
+    /**
+     * Undoes what a write took away (the admin role, the enabled state) without a CAS: for a
+     * change found, after it landed, to have left no admin.
+     */
+    async restore (userId: Types.ObjectId, fields: { admin?: true, enabled?: true }): Promise<void> {
+      await users.collection.updateOne({ _id: userId }, {
+        ...(fields.admin && { $addToSet: { roles: 'admin' } }),
+        $set: { updatedAt: new Date(), ...(fields.enabled && { disabledAt: null }) },
+        $inc: { rev: 1 }
+      })
+      recent?.delete(userId.toHexString())
     },
 
     /** Lean read by (normalized) email, for login. */
@@ -167,9 +207,15 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
       return readFields<UserProfile>(userId, PROFILE_FIELDS)
     },
 
-    /** A page of profiles, oldest account first (lean, the same fields). */
-    listProfiles (skip: number, limit: number): Promise<UserProfile[]> {
-      return users.find({}, PROFILE_FIELDS).sort({ createdAt: 1, _id: 1 }).skip(skip).limit(limit).lean<UserProfile[]>().exec()
+    /** A page of profiles and their disabled state, oldest account first (lean); `prefix`: of the email. */
+    listProfiles (skip: number, limit: number, prefix?: string): Promise<AdminProfile[]> {
+      return users.find(byEmailPrefix(prefix), ADMIN_PROFILE_FIELDS).sort({ createdAt: 1, _id: 1 }).skip(skip).limit(limit).lean<AdminProfile[]>().exec()
+    },
+
+    /** Whether an admin disabled the account (false for an unknown user). */
+    async isDisabled (userId: string): Promise<boolean> {
+      const user = await readFields<Pick<StoredUser, '_id' | 'disabledAt'>>(userId, { disabledAt: 1 })
+      return Boolean(user?.disabledAt)
     },
 
     /** The user's sessions and token version, lean, or null: no password hash, no profile. */

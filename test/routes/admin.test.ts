@@ -1,23 +1,42 @@
 import t from 'tap'
-import { build, refreshBearer, registerBearer } from '../helper.js'
+import { build, PASSWORD, refreshBearer, registerBearer, registerAdmin } from '../helper.js'
+import { startSmtpSink, tokenIn } from '../smtp.js'
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
 
-t.test('ADMIN_EMAILS grants admin at registration; others get 403 AUTH_FORBIDDEN', async t => {
-  const app = await build(t, { ADMIN_EMAILS: 'Boss@Example.com' })
-  const admin = await registerBearer(app, 'boss@example.com')
-  const user = await registerBearer(app)
-  t.same(admin.user, { ...admin.user, roles: ['user', 'admin'] })
+t.test('ADMIN_EMAILS grants admin once the address is verified; others get 403 AUTH_FORBIDDEN', async t => {
+  const smtp = await startSmtpSink()
+  t.teardown(() => smtp.close())
+  const app = await build(t, { ADMIN_EMAILS: 'Boss@Example.com', SMTP_URL: smtp.url })
+  const boss = await registerBearer(app, 'boss@example.com')
+  t.same(boss.user.roles, ['user'], 'registering the address is not proving it: whoever registers first gets no admin')
+  t.equal((await app.inject({ method: 'GET', url: '/admin/users', headers: auth(boss.accessToken) })).statusCode, 403)
 
+  const verified = await app.inject({ method: 'POST', url: '/auth/email/verify', payload: { token: tokenIn(await smtp.mailTo('boss@example.com', /confirm your email/), 'verify-email') } })
+  t.same(verified.json().user.roles, ['user', 'admin'], 'granted at verification')
+  const admin = (await refreshBearer(app, boss.refreshToken)).json()
+  t.same(admin.user.roles, ['user', 'admin'], 'the next token carries it')
+  t.equal((await app.inject({ method: 'GET', url: '/admin/users', headers: auth(admin.accessToken) })).statusCode, 200)
+  const events = (await app.inject({ method: 'GET', url: '/admin/audit', headers: auth(admin.accessToken) })).json().events
+  t.match(events.find((e: { type: string }) => e.type === 'roles.changed'), { userId: boss.user.id, actorId: null, detail: { to: ['user', 'admin'], via: 'ADMIN_EMAILS' } })
+
+  const user = await registerBearer(app)
   const forbidden = await app.inject({ method: 'GET', url: '/admin/users', headers: auth(user.accessToken) })
   t.equal(forbidden.statusCode, 403)
   t.same(forbidden.json(), { statusCode: 403, code: 'AUTH_FORBIDDEN', error: 'Forbidden', message: 'Forbidden' })
   t.equal((await app.inject({ method: 'GET', url: '/admin/users' })).json().code, 'AUTH_NO_TOKEN', '401 before 403')
+
+  // An address changed to an ADMIN_EMAILS one is granted when the new address is proven.
+  const app2 = await build(t, { ADMIN_EMAILS: 'ops@example.com', SMTP_URL: smtp.url })
+  const mover = await registerBearer(app2)
+  t.equal((await app2.inject({ method: 'POST', url: '/users/me/email', headers: auth(mover.accessToken), payload: { newEmail: 'ops@example.com', password: PASSWORD } })).statusCode, 202)
+  const changed = await app2.inject({ method: 'POST', url: '/auth/email/verify', payload: { token: tokenIn(await smtp.mailTo('ops@example.com', /confirm your new email/), 'verify-email') } })
+  t.match(changed.json().user, { email: 'ops@example.com', roles: ['user', 'admin'] })
 })
 
 t.test('GET /admin/users is paginated and leaks nothing', async t => {
-  const app = await build(t, { ADMIN_EMAILS: 'root@example.com' })
-  const admin = await registerBearer(app, 'root@example.com')
+  const app = await build(t)
+  const admin = await registerAdmin(app, 'root@example.com')
   for (let i = 0; i < 4; i++) await registerBearer(app)
   const page1 = await app.inject({ method: 'GET', url: '/admin/users?limit=2', headers: auth(admin.accessToken) })
   t.equal(page1.statusCode, 200)
@@ -39,8 +58,8 @@ t.test('GET /admin/users is paginated and leaks nothing', async t => {
 })
 
 t.test('POST /admin/users/:id/revoke-sessions', async t => {
-  const app = await build(t, { ADMIN_EMAILS: 'root@example.com' })
-  const admin = await registerBearer(app, 'root@example.com')
+  const app = await build(t)
+  const admin = await registerAdmin(app, 'root@example.com')
   const victim = await registerBearer(app)
   const res = await app.inject({ method: 'POST', url: `/admin/users/${victim.user.id}/revoke-sessions`, headers: auth(admin.accessToken) })
   t.equal(res.statusCode, 204)

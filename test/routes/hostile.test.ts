@@ -1,7 +1,7 @@
 import { createSigner } from 'fast-jwt'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import t from 'tap'
-import { ACCESS_SECRET, BEARER, build, PASSWORD, registerBearer } from '../helper.js'
+import { ACCESS_SECRET, BEARER, build, PASSWORD, registerBearer, registerAdmin } from '../helper.js'
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
@@ -22,8 +22,8 @@ function assertClientError (t: { ok: (v: unknown, m: string) => void, type: (v: 
 }
 
 t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a code, nothing changed', async t => {
-  const app = await build(t, { ADMIN_EMAILS: 'root@example.com' })
-  const admin = await registerBearer(app, 'root@example.com')
+  const app = await build(t)
+  const admin = await registerAdmin(app, 'root@example.com')
   const victim = await registerBearer(app)
   const before = await snapshot(app)
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { generate } from 'otplib'
 import t from 'tap'
-import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, PASSWORD, refreshBearer, registerBearer } from '../helper.js'
+import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, PASSWORD, refreshBearer, registerBearer, registerAdmin } from '../helper.js'
 
 /** The code of the step `offset` steps from now: the test's clock, injected into otplib. */
 const code = (secret: string, offset = 0) => generate({ secret, epoch: (Math.floor(Date.now() / 30_000) + offset) * 30 })
@@ -140,8 +140,8 @@ t.test('five wrong codes void the challenge; the second-factor lock is not the p
 })
 
 t.test('removing the authenticator, and an admin reset, bring password-only logins back', async t => {
-  const app = await build(t, { ADMIN_EMAILS: 'root@example.com' })
-  const admin = await registerBearer(app, 'root@example.com')
+  const app = await build(t)
+  const admin = await registerAdmin(app, 'root@example.com')
   const owner = await withMfa(app)
   const session = (await verify(app, await challenge(app, owner.user.email), await code(owner.secret, 1))).json()
   const bad = await app.inject({ method: 'DELETE', url: `/auth/mfa/totp/${owner.factorId}`, headers: auth(session.accessToken), payload: { code: '123456' } })
@@ -187,8 +187,8 @@ t.test('a password reset never bypasses the second factor', async t => {
 })
 
 t.test('unknown authenticators and users, and codes without an authenticator', async t => {
-  const app = await build(t, { ADMIN_EMAILS: 'root@example.com' })
-  const admin = await registerBearer(app, 'root@example.com')
+  const app = await build(t)
+  const admin = await registerAdmin(app, 'root@example.com')
   const plain = await registerBearer(app)
   const missing = 'f'.repeat(24)
   const activate = await app.inject({ method: 'POST', url: `/auth/mfa/totp/${missing}/activate`, headers: auth(plain.accessToken), payload: { code: '123456' } })

@@ -203,7 +203,7 @@ t.test('cookie tossing: two refresh or two access cookies of our names are refus
   t.equal(verify.json().code, 'AUTH_AMBIGUOUS_CREDENTIALS', '/auth/verify, outside the browser-facing routes, too')
   t.same(clearedCookies(verify), ALL_CLEARED)
 
-  const bearer = await app.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${victim.access}`, cookie: `__Host-access_token=a; __Host-access_token=b` } })
+  const bearer = await app.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${victim.access}`, cookie: '__Host-access_token=a; __Host-access_token=b' } })
   t.equal(bearer.statusCode, 200, 'a Bearer request does not read the cookies')
   const one = await app.inject({ method: 'POST', url: '/auth/refresh', headers: { cookie: `__Secure-refresh_token=${victim.refresh}; __Secure-refresh_token_x=1; other=${attacker.refresh}` } })
   t.equal(one.statusCode, 200, 'one cookie of each name is not ambiguous')

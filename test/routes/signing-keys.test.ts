@@ -6,7 +6,7 @@ import t from 'tap'
 import { bindSigningKeyModel } from '../../models/signing-key.js'
 import { createSecretBox, deriveKey } from '../../src/lib/secret-box.js'
 import { createAccessTokens } from '../../src/services/access-tokens.js'
-import { ACCESS_SECRET, build, buildWithLogs, jwtClaims, loginBearer, me, newDbName, registerBearer } from '../helper.js'
+import { ACCESS_SECRET, build, buildWithLogs, jwtClaims, loginBearer, me, newDbName, registerBearer, registerAdmin } from '../helper.js'
 
 const ENCRYPTION_KEY = 'an encryption key of at least thirty-two characters'
 const ISSUER = 'http://localhost:3000'
@@ -62,9 +62,9 @@ t.test('another service verifies the tokens with jose and the JWKS; rotation kee
 })
 
 t.test('rotation by an admin: new tokens carry the next kid, old ones keep verifying, the JWKS grows', async t => {
-  const app = await build(t, { ENCRYPTION_KEY, ADMIN_EMAILS: 'root@example.com' })
+  const app = await build(t, { ENCRYPTION_KEY })
   const jwks = await remoteJwks(app)
-  const rootToken = (await registerBearer(app, 'root@example.com')).accessToken
+  const rootToken = (await registerAdmin(app, 'root@example.com')).accessToken
   const before = await registerBearer(app)
   // Presented only once its key is retired: this server caches the tokens it verified.
   const unseen = (await loginBearer(app, before.user.email)).json().accessToken
@@ -118,9 +118,9 @@ t.test('automatic rotation after SIGNING_KEY_ROTATION_DAYS, decided by one compa
 
 t.test('two instances on one database sign with the same kid; an unknown kid is loaded on demand', async t => {
   const dbName = newDbName()
-  const one = (await buildWithLogs(t, { ENCRYPTION_KEY, ADMIN_EMAILS: 'root@example.com' }, { dbName })).app
+  const one = (await buildWithLogs(t, { ENCRYPTION_KEY }, { dbName })).app
   const two = (await buildWithLogs(t, { ENCRYPTION_KEY }, { dbName })).app
-  const root = (await registerBearer(one, 'root@example.com')).accessToken
+  const root = (await registerAdmin(one, 'root@example.com')).accessToken
   const user = await registerBearer(two)
   t.equal(header(root).kid, header(user.accessToken).kid, 'the same current key')
   // Two rotations on one instance: the other has never loaded the key that now signs.

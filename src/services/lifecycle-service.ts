@@ -1,0 +1,268 @@
+import { createHmac } from 'node:crypto'
+import type { Static } from '@sinclair/typebox'
+import type { Types } from 'mongoose'
+import type { AuditEventModel } from '../../models/audit-event.js'
+import type { IdentityModel, OidcTransactionModel } from '../../models/identity.js'
+import type { LoginAttemptModel } from '../../models/login-attempt.js'
+import type { MfaChallengeModel, MfaFactorModel, RecoveryCodeModel } from '../../models/mfa.js'
+import type { OneTimeTokenModel } from '../../models/one-time-token.js'
+import type { OutboxModel } from '../../models/outbox.js'
+import type { PasskeyModel, WebAuthnChallengeModel } from '../../models/passkey.js'
+import { emailKey } from '../../models/email-claim.js'
+import {
+  LastAdminError, SessionRevokedError, StepUpRequiredError, UserNotFoundError, WrongPasswordError
+} from '../errors.js'
+import { templates } from '../lib/mail-templates.js'
+import type { AccountExportSchema } from '../schemas/account.js'
+import type { PasswordHasher } from '../lib/passwords.js'
+import type { AccessClaims } from '../lib/tokens.js'
+import type { AuditLog } from './audit-log.js'
+import { toPublicUser, type ClientMeta, type PublicUser } from './auth-service.js'
+import { checkCurrentPassword } from './current-password.js'
+import type { EmailClaims } from './email-claims.js'
+import type { LoginThrottle } from './login-throttle.js'
+import type { Outbox } from './outbox.js'
+import type { StoredUser, UserStore } from './user-store.js'
+
+/** A user without a password proves a fresh sign-in instead: its session started this recently. */
+export const RECENT_SIGN_IN_MS = 5 * 60_000
+
+/** The records that belong to a user, by collection: what a deletion removes. */
+export interface OwnedRecords {
+  mfaFactors: MfaFactorModel
+  recoveryCodes: RecoveryCodeModel
+  mfaChallenges: MfaChallengeModel
+  passkeys: PasskeyModel
+  webauthnChallenges: WebAuthnChallengeModel
+  identities: IdentityModel
+  oidcTransactions: OidcTransactionModel
+  oneTimeTokens: OneTimeTokenModel
+  outbox: OutboxModel
+  attempts: LoginAttemptModel
+  auditEvents: AuditEventModel
+}
+
+/** What a user's data export holds besides the profile: each part as its own API shows it. */
+export interface ExportSources {
+  sessions: (userId: string, currentSid: string) => Promise<AccountExport['sessions']>
+  identities: (userId: string) => Promise<AccountExport['identities']>
+  passkeys: (userId: string) => Promise<AccountExport['passkeys']>
+  mfa: (userId: string) => Promise<AccountExport['mfa']>
+  /** Every audit event of the user still kept, newest first. */
+  auditEvents: (userId: string) => Promise<AccountExport['auditEvents']>
+}
+
+export type AccountExport = Static<typeof AccountExportSchema>
+
+export interface LifecycleOptions {
+  users: UserStore
+  records: OwnedRecords
+  emailClaims: EmailClaims
+  passwords: PasswordHasher
+  throttle: LoginThrottle
+  audit: AuditLog
+  outbox: Outbox
+  /** Keys the hash that replaces a deleted user's email in the audit log. */
+  auditEmailKey: Buffer
+  isMfaEnabled: (userId: Types.ObjectId) => Promise<boolean>
+  exportSources: ExportSources
+  appName: string
+}
+
+/** An admin as the admin API lists users: the public user and whether the account is disabled. */
+export interface AdminUserView extends PublicUser {
+  disabled: boolean
+}
+
+const EMAIL_FIELDS = ['email', 'from', 'to'] as const
+
+/**
+ * Accounts from creation to deletion: the admin's disable, enable and delete, the user's own
+ * deletion and data export, and the rule that some active admin always remains.
+ */
+export function createLifecycleService (opts: LifecycleOptions) {
+  const { users, records, audit } = opts
+  const notFound = () => new UserNotFoundError()
+  const isActiveAdmin = (user: Pick<StoredUser, 'roles' | 'disabledAt'>) => user.roles.includes('admin') && !user.disabledAt
+
+  /**
+   * Applies `change`, which may take `user` out of the active admins, unless that leaves none:
+   * 409 AUTH_LAST_ADMIN. Checked before (no side effect in the common case) and again after the
+   * change landed, when `undo` puts back what it took: of two admins removing each other at
+   * once, both may fail, never both succeed.
+   */
+  async function keepingAnAdmin<T> (user: Pick<StoredUser, '_id' | 'roles' | 'disabledAt'>, change: () => Promise<T>, undo: () => Promise<void>): Promise<T> {
+    if (!isActiveAdmin(user)) return change()
+    if (await users.countActiveAdmins(user._id) === 0) throw new LastAdminError()
+    const result = await change()
+    if (await users.countActiveAdmins() === 0) {
+      await undo()
+      throw new LastAdminError()
+    }
+    return result
+  }
+
+  async function readOrThrow (userId: string, missing: () => Error = notFound): Promise<StoredUser> {
+    const user = await users.read(userId)
+    if (!user) throw missing()
+    return user
+  }
+
+  /** No session survives, no sign-in or refresh succeeds, sensitive routes refuse old tokens. */
+  async function disable (user: StoredUser): Promise<void> {
+    await keepingAnAdmin(user,
+      () => users.update(user._id.toHexString(), fresh => ({
+        result: undefined,
+        write: { disabledAt: fresh.disabledAt ?? new Date(), sessions: [], bumpTokenVersion: true }
+      }), { missing: notFound }),
+      () => users.restore(user._id, { enabled: true }))
+  }
+
+  /** A keyed hash of an address: the same address gives the same value, which reveals nothing without the key. */
+  const pseudonym = (email: string) => `hmac-sha256:${createHmac('sha256', opts.auditEmailKey).update(email).digest('base64url')}`
+
+  /**
+   * Replaces the user's addresses in the audit log by their pseudonyms: the events stay (the
+   * security record), the person is no longer named in them.
+   */
+  async function pseudonymizeAudit (userId: Types.ObjectId, email: string): Promise<void> {
+    const own = await records.auditEvents.find({ userId }, { detail: 1 }).lean()
+    const addresses = new Set([email])
+    for (const { detail } of own) {
+      for (const field of EMAIL_FIELDS) {
+        const value = detail?.[field]
+        if (typeof value === 'string' && value.includes('@')) addresses.add(value)
+      }
+    }
+    for (const address of addresses) {
+      for (const field of EMAIL_FIELDS) {
+        // Failures on this address before it was an account's (or by someone else) carry no userId.
+        const scope = field === 'email' ? {} : { userId }
+        await records.auditEvents.updateMany({ ...scope, [`detail.${field}`]: address }, { $set: { [`detail.${field}`]: pseudonym(address) } })
+      }
+    }
+  }
+
+  /**
+   * Deletes the user and everything that belongs to them, then releases the address. The
+   * account is disabled first, so no session starts while its records go.
+   */
+  async function purge (user: StoredUser, meta: ClientMeta, actorId: string | null): Promise<void> {
+    await disable(user)
+    const userId = user._id
+    const removed = await users.remove(userId)
+    const email = removed?.email ?? user.email
+    const pendingAddresses = (await records.oneTimeTokens.find({ userId }, { email: 1 }).lean()).map(t => t.email)
+    await Promise.all([
+      records.mfaFactors.deleteMany({ userId }),
+      records.recoveryCodes.deleteMany({ userId }),
+      records.mfaChallenges.deleteMany({ userId }),
+      records.passkeys.deleteMany({ userId }),
+      records.webauthnChallenges.deleteMany({ userId }),
+      records.identities.deleteMany({ userId }),
+      records.oidcTransactions.deleteMany({ linkUserId: userId }),
+      records.oneTimeTokens.deleteMany({ userId }),
+      records.outbox.deleteMany({ to: { $in: [...new Set([email, ...pendingAddresses])] } }),
+      records.attempts.deleteMany({ _id: { $in: [emailKey(email), emailKey(`mfa:${userId.toHexString()}`)] } })
+    ])
+    await opts.emailClaims.release(email, userId)
+    await pseudonymizeAudit(userId, email)
+    await audit.record('account.deleted', { userId: userId.toHexString(), actorId, meta, detail: { email: pseudonym(email) } })
+  }
+
+  return {
+    /** A page of users, oldest first; `prefix`: only those whose email starts with it. */
+    async listUsers (page: number, limit: number, prefix?: string): Promise<{ users: AdminUserView[], total: number }> {
+      const [profiles, total] = await Promise.all([users.listProfiles((page - 1) * limit, limit, prefix), users.count(prefix)])
+      return { users: profiles.map(p => ({ ...toPublicUser(p), disabled: Boolean(p.disabledAt) })), total }
+    },
+
+    /**
+     * Sets the roles (`user` is always kept); taking `admin` from the last active admin is 409
+     * AUTH_LAST_ADMIN. Sensitive routes see the change at once (token version), others at the
+     * next refresh.
+     */
+    async setRoles (userId: string, roles: string[], meta: ClientMeta, actorId: string | null): Promise<PublicUser> {
+      const unique = [...new Set(['user', ...roles])]
+      const current = await readOrThrow(userId)
+      const change = () => users.update(userId, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }), { missing: notFound })
+      const before = unique.includes('admin')
+        ? await change()
+        : await keepingAnAdmin(current, change, () => users.restore(current._id, { admin: true }))
+      await audit.record('roles.changed', { userId, actorId, meta, detail: { from: [...before.roles], to: unique } })
+      return { ...toPublicUser(before), roles: unique }
+    },
+
+    async disable (userId: string, meta: ClientMeta, actorId: string): Promise<void> {
+      await disable(await readOrThrow(userId))
+      await audit.record('account.disabled', { userId, actorId, meta })
+    },
+
+    async enable (userId: string, meta: ClientMeta, actorId: string): Promise<void> {
+      await users.update(userId, () => ({ result: undefined, write: { disabledAt: null } }), { missing: notFound })
+      await audit.record('account.enabled', { userId, actorId, meta })
+    },
+
+    /** An admin deletes an account (not the last active admin). */
+    async remove (userId: string, meta: ClientMeta, actorId: string): Promise<void> {
+      await purge(await readOrThrow(userId), meta, actorId)
+    },
+
+    /**
+     * The user deletes their own account: the password if it has one; with a second factor an
+     * aal2 session; without a password a session started in the last 5 minutes. Resolves once
+     * the notice to the old address is queued.
+     */
+    async deleteOwn (claims: AccessClaims, password: string | undefined, meta: ClientMeta): Promise<void> {
+      const user = await readOrThrow(claims.sub, () => new SessionRevokedError())
+      if (await opts.isMfaEnabled(user._id) && claims.aal !== 'aal2') throw new StepUpRequiredError()
+      if (user.passwordHash !== null) {
+        if (password === undefined) throw new WrongPasswordError()
+        await checkCurrentPassword(opts, user, password, claims, meta, 'account deletion')
+      } else {
+        const session = user.sessions.find(s => s.id === claims.sid)
+        if (!session || Date.now() - session.createdAt.getTime() > RECENT_SIGN_IN_MS) throw new StepUpRequiredError()
+      }
+      await purge(user, meta, null)
+      await opts.outbox.enqueue(user.email, templates.accountDeleted(opts.appName))
+    },
+
+    /** Whatever the server holds about the user, minus every secret and every hash of one. */
+    async exportData (claims: AccessClaims, meta: ClientMeta): Promise<AccountExport> {
+      const user = await readOrThrow(claims.sub, () => new SessionRevokedError())
+      const { exportSources: from } = opts
+      const [sessions, identities, passkeys, mfa, auditEvents] = await Promise.all([
+        from.sessions(claims.sub, claims.sid), from.identities(claims.sub), from.passkeys(claims.sub), from.mfa(claims.sub), from.auditEvents(claims.sub)
+      ])
+      await audit.record('account.exported', { userId: claims.sub, sessionId: claims.sid, meta })
+      return {
+        exportedAt: new Date().toISOString(),
+        user: { ...toPublicUser(user), hasPassword: user.passwordHash !== null, updatedAt: user.updatedAt.toISOString() },
+        sessions,
+        identities,
+        passkeys,
+        mfa,
+        auditEvents
+      }
+    },
+
+    /** Admins as the command-line tool lists them. */
+    async listAdmins (): Promise<AdminUserView[]> {
+      return (await users.listAdmins()).map(p => ({ ...toPublicUser(p), disabled: Boolean(p.disabledAt) }))
+    },
+
+    /** Finds a user by (normalized) email; null if none. */
+    async findByEmail (email: string): Promise<StoredUser | null> {
+      return users.findByEmail(email.trim().toLowerCase())
+    },
+
+    /** Sets the display name. */
+    async rename (claims: AccessClaims, name: string, meta: ClientMeta): Promise<PublicUser> {
+      const user = await users.update(claims.sub, fresh => ({ result: { ...toPublicUser(fresh), name }, write: { name } }), { missing: () => new SessionRevokedError() })
+      await audit.record('profile.updated', { userId: claims.sub, sessionId: claims.sid, meta })
+      return user
+    }
+  }
+}
+
+export type LifecycleService = ReturnType<typeof createLifecycleService>
