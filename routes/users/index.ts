@@ -54,8 +54,8 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   await fastify.register(lifecycle)
 }
 
-/** Data exports are heavy reads: a few per minute per client. */
-const EXPORT_LIMIT = { rateLimit: { max: 5, timeWindow: '1 minute' } }
+/** Data exports are heavy reads: a few per minute per client, a budget of their own. */
+const EXPORT_LIMIT = { rateLimit: { max: 5, timeWindow: '1 minute', groupId: 'account-export' } }
 
 /** The user's own profile, data and account: sensitive (the session is checked in the database). */
 const lifecycle: FastifyPluginAsyncTypebox = async function (fastify) {

@@ -95,6 +95,18 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   const unknownChallenge = await verify(app, { ...assertion, challengeId: 'f'.repeat(24) })
   t.same([unknownChallenge.statusCode, unknownChallenge.json().code], [401, 'AUTH_PASSKEY_FAILED'], 'an unknown challenge')
 
+  // A disabled account: the passkey verifies, and the sign-in is refused.
+  const owner = bearer.json().user.id as string
+  await app.lifecycleService.disable(owner, { ip: '127.0.0.1', userAgent: 'test' }, owner)
+  const disabled = await verify(app, await page.evaluate(ASSERT))
+  t.same([disabled.statusCode, disabled.json().code], [403, 'AUTH_ACCOUNT_DISABLED'], 'a disabled account')
+  await app.lifecycleService.enable(owner, { ip: '127.0.0.1', userAgent: 'test' }, owner)
+  // Disabling revoked the page's session too.
+  await page.click('#logout')
+  await page.waitForSelector('#signed-out:not([hidden])')
+  await passkeySignIn(page)
+  t.equal(await page.textContent('#who'), email, 'enabled again: signed in with the passkey')
+
   // A second passkey, on a second authenticator (the first one is excluded).
   const { authenticatorId: second } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { ...AUTHENTICATOR, transport: 'usb', defaultBackupEligibility: false, defaultBackupState: false } })
   await page.click('#add-passkey button[type=submit]')

@@ -124,6 +124,20 @@ t.test('a returning user gets the same account', async t => {
   t.equal(await app.mongo.collection('users').countDocuments(), 1)
 })
 
+t.test('a disabled account signs in through no provider: the callback and the ID-token endpoint', async t => {
+  const app = await build(t, OIDC)
+  const login = name()
+  const first = await signIn(app, login)
+  const userId = (await app.inject({ url: '/users/me', cookies: { [ACCESS]: accessOf(first.res)! } })).json().user.id
+  await app.lifecycleService.disable(userId, { ip: '127.0.0.1', userAgent: 'test' }, userId)
+  const again = await signIn(app, login)
+  t.equal(again.res.statusCode, 302)
+  t.equal(new URL(String(again.res.headers.location), 'http://localhost:3000').searchParams.get('error'), 'AUTH_ACCOUNT_DISABLED', 'back with the code')
+  t.notOk(accessOf(again.res), 'no session cookie')
+  const res = await app.inject({ method: 'POST', url: '/auth/oidc/test/id-token', headers: BEARER, payload: { idToken: await idp.idTokenFor(CLIENT_ID, login) } })
+  t.same([res.statusCode, res.json().code], [403, 'AUTH_ACCOUNT_DISABLED'])
+})
+
 t.test('a verified local account is linked and signed in; the owner is told', async t => {
   const smtp = await startSmtpSink()
   t.teardown(() => smtp.close())
