@@ -77,6 +77,11 @@ export async function buildWithLogs (t: T, overrides: Record<string, unknown> = 
   return { app: fastify, logs }
 }
 
+/** The URL of database `dbName` on the file's embedded server: for a tool run beside an app built on it. */
+export async function mongoUrl (dbName: string): Promise<string> {
+  return (await mongo()).url(dbName)
+}
+
 export const newDbName = () => `t_${randomBytes(6).toString('hex')}`
 
 export async function build (t: T, overrides: Record<string, unknown> = {}): Promise<FastifyInstance> {
@@ -106,7 +111,7 @@ export async function registerBearer (app: FastifyInstance, email = uniqueEmail(
  */
 export async function registerAdmin (app: FastifyInstance, email = uniqueEmail()): Promise<BearerSession> {
   const session = await registerBearer(app, email)
-  await app.lifecycleService.setRoles(session.user.id, ['admin'], { ip: '127.0.0.1', userAgent: 'test setup' }, null)
+  await app.roles.setRoles(session.user.id, ['admin'], { ip: '127.0.0.1', userAgent: 'test setup' }, null)
   const refreshed = await refreshBearer(app, session.refreshToken)
   if (refreshed.statusCode !== 200) throw new Error(`refresh failed: ${refreshed.statusCode} ${refreshed.body}`)
   return refreshed.json()

@@ -14,6 +14,7 @@ import { createMfaService, type MfaService } from '../../src/services/mfa-servic
 import { createOidcClients } from '../../src/services/oidc-client.js'
 import { createOidcService, type OidcService } from '../../src/services/oidc-service.js'
 import { createLifecycleService, type LifecycleService } from '../../src/services/lifecycle-service.js'
+import { createRoles, type Roles } from '../../src/services/roles.js'
 import { createLoginMethods } from '../../src/services/login-methods.js'
 import { createPasskeyService, type PasskeyService } from '../../src/services/passkey-service.js'
 import { createSecretBox, deriveKey } from '../../src/lib/secret-box.js'
@@ -32,6 +33,7 @@ declare module 'fastify' {
     oidcService: OidcService
     passkeyService: PasskeyService
     lifecycleService: LifecycleService
+    roles: Roles
     metrics: Metrics
   }
 }
@@ -144,8 +146,11 @@ export default fp(async function services (fastify) {
   fastify.decorate('passkeyService', passkeyService)
   const accountService = createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens })
   fastify.decorate('accountService', accountService)
+  const roles = createRoles({ users, audit })
+  fastify.decorate('roles', roles)
   fastify.decorate('lifecycleService', createLifecycleService({
     users,
+    roles,
     records: models,
     emailClaims,
     passwords,

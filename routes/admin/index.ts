@@ -17,7 +17,7 @@ import { clientMeta } from '../auth/transport.js'
 
 /** Admin only; the session is checked against the database on every call. */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
-  const { accountService, auditLog, lifecycleService, mfaService } = fastify
+  const { accountService, auditLog, lifecycleService, mfaService, roles } = fastify
   fastify.addHook('onRequest', fastify.authenticate)
   fastify.addHook('onRequest', fastify.requireRole('admin'))
   fastify.addHook('onRequest', fastify.verifySession)
@@ -121,7 +121,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async request => ({
-    user: await lifecycleService.setRoles(request.params.id, request.body.roles, clientMeta(request), request.user.sub)
+    user: await roles.setRoles(request.params.id, request.body.roles, clientMeta(request), request.user.sub)
   }))
 
   fastify.delete('/users/:id/mfa', {

@@ -10,7 +10,7 @@ import type { OutboxModel } from '../../models/outbox.js'
 import type { PasskeyModel, WebAuthnChallengeModel } from '../../models/passkey.js'
 import { emailKey } from '../../models/email-claim.js'
 import {
-  LastAdminError, SessionRevokedError, StepUpRequiredError, UserNotFoundError, WrongPasswordError
+  SessionRevokedError, StepUpRequiredError, UserNotFoundError, WrongPasswordError
 } from '../errors.js'
 import { templates } from '../lib/mail-templates.js'
 import type { AccountExportSchema } from '../schemas/account.js'
@@ -22,6 +22,7 @@ import { checkCurrentPassword } from './current-password.js'
 import type { EmailClaims } from './email-claims.js'
 import type { LoginThrottle } from './login-throttle.js'
 import type { Outbox } from './outbox.js'
+import type { AdminUserView, Roles } from './roles.js'
 import type { StoredUser, UserStore } from './user-store.js'
 
 /** A user without a password proves a fresh sign-in instead: its session started this recently. */
@@ -56,6 +57,7 @@ export type AccountExport = Static<typeof AccountExportSchema>
 
 export interface LifecycleOptions {
   users: UserStore
+  roles: Roles
   records: OwnedRecords
   emailClaims: EmailClaims
   passwords: PasswordHasher
@@ -69,39 +71,15 @@ export interface LifecycleOptions {
   appName: string
 }
 
-/** An admin as the admin API lists users: the public user and whether the account is disabled. */
-export interface AdminUserView extends PublicUser {
-  disabled: boolean
-}
-
 const EMAIL_FIELDS = ['email', 'from', 'to'] as const
 
 /**
  * Accounts from creation to deletion: the admin's disable, enable and delete, the user's own
- * deletion and data export, and the rule that some active admin always remains.
+ * deletion and data export. Some active admin always remains (src/services/roles.ts).
  */
 export function createLifecycleService (opts: LifecycleOptions) {
-  const { users, records, audit } = opts
+  const { users, records, audit, roles } = opts
   const notFound = () => new UserNotFoundError()
-  const isActiveAdmin = (user: Pick<StoredUser, 'roles' | 'disabledAt'>) => user.roles.includes('admin') && !user.disabledAt
-
-  /**
-   * Applies `change`, which may take `user` out of the active admins, unless that leaves none:
-   * 409 AUTH_LAST_ADMIN. Checked before (no side effect in the common case) and again after the
-   * change landed, when `undo` puts back what it took: of two admins removing each other at
-   * once, both may fail, never both succeed.
-   */
-  async function keepingAnAdmin<T> (user: Pick<StoredUser, '_id' | 'roles' | 'disabledAt'>, change: () => Promise<T>, undo: () => Promise<void>): Promise<T> {
-    if (!isActiveAdmin(user)) return change()
-    if (await users.countActiveAdmins(user._id) === 0) throw new LastAdminError()
-    const result = await change()
-    if (await users.countActiveAdmins() === 0) {
-      await undo()
-      throw new LastAdminError()
-    }
-    return result
-  }
-
   async function readOrThrow (userId: string, missing: () => Error = notFound): Promise<StoredUser> {
     const user = await users.read(userId)
     if (!user) throw missing()
@@ -110,7 +88,7 @@ export function createLifecycleService (opts: LifecycleOptions) {
 
   /** No session survives, no sign-in or refresh succeeds, sensitive routes refuse old tokens. */
   async function disable (user: StoredUser): Promise<void> {
-    await keepingAnAdmin(user,
+    await roles.keepingAnAdmin(user,
       () => users.update(user._id.toHexString(), fresh => ({
         result: undefined,
         write: { disabledAt: fresh.disabledAt ?? new Date(), sessions: [], bumpTokenVersion: true }
@@ -177,22 +155,6 @@ export function createLifecycleService (opts: LifecycleOptions) {
       return { users: profiles.map(p => ({ ...toPublicUser(p), disabled: Boolean(p.disabledAt) })), total }
     },
 
-    /**
-     * Sets the roles (`user` is always kept); taking `admin` from the last active admin is 409
-     * AUTH_LAST_ADMIN. Sensitive routes see the change at once (token version), others at the
-     * next refresh.
-     */
-    async setRoles (userId: string, roles: string[], meta: ClientMeta, actorId: string | null): Promise<PublicUser> {
-      const unique = [...new Set(['user', ...roles])]
-      const current = await readOrThrow(userId)
-      const change = () => users.update(userId, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }), { missing: notFound })
-      const before = unique.includes('admin')
-        ? await change()
-        : await keepingAnAdmin(current, change, () => users.restore(current._id, { admin: true }))
-      await audit.record('roles.changed', { userId, actorId, meta, detail: { from: [...before.roles], to: unique } })
-      return { ...toPublicUser(before), roles: unique }
-    },
-
     async disable (userId: string, meta: ClientMeta, actorId: string): Promise<void> {
       await disable(await readOrThrow(userId))
       await audit.record('account.disabled', { userId, actorId, meta })
@@ -244,16 +206,6 @@ export function createLifecycleService (opts: LifecycleOptions) {
         mfa,
         auditEvents
       }
-    },
-
-    /** Admins as the command-line tool lists them. */
-    async listAdmins (): Promise<AdminUserView[]> {
-      return (await users.listAdmins()).map(p => ({ ...toPublicUser(p), disabled: Boolean(p.disabledAt) }))
-    },
-
-    /** Finds a user by (normalized) email; null if none. */
-    async findByEmail (email: string): Promise<StoredUser | null> {
-      return users.findByEmail(email.trim().toLowerCase())
     },
 
     /** Sets the display name. */
