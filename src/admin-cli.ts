@@ -26,11 +26,12 @@ export interface CliOutput {
 /** The audit log's client for changes made by this tool. */
 const CLI_META: ClientMeta = { ip: '', userAgent: 'admin-cli' }
 
-/** The tool issues no tokens: the user model's token methods must never run here. */
-const NO_TOKENS: TokenSigner = {
-  accessToken: () => { throw new Error('the admin tool issues no tokens') },
-  refreshToken: () => { throw new Error('the admin tool issues no tokens') }
+function refuse (): never {
+  throw new Error('the admin tool issues no tokens')
 }
+
+/** The tool issues no tokens: the user model's token methods must never run here. */
+export const NO_TOKENS: TokenSigner = { accessToken: refuse, refreshToken: refuse }
 
 /**
  * Runs one command of the admin tool against the database at `mongoUrl`; resolves to the exit
@@ -48,12 +49,22 @@ export async function runAdminCli (argv: string[], mongoUrl: string | undefined,
     io.err('MONGO_URL is required: the database the server uses (the embedded one lives inside the server process and cannot be reached).')
     return 1
   }
-  // The server manages the indexes; this tool creates none.
-  const connection = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 10_000, autoIndex: false }).asPromise()
+  /** One line for what went wrong; no stack trace: the tool's user fixes a URL or a database, not code. */
+  const failed = (err: unknown) => {
+    io.err(`Failed: ${err instanceof Error ? err.message : String(err)}`)
+    return 1
+  }
+  let connection: mongoose.Connection
+  try {
+    // The server manages the indexes; this tool creates none.
+    connection = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 10_000, autoIndex: false }).asPromise()
+  } catch (err) {
+    return failed(err)
+  }
   try {
     const users = createUserStore(bindUserModel(connection, NO_TOKENS))
     // The retention only shapes the server's TTL index and reads, which this tool does not do.
-    const audit = createAuditLog(bindAuditEventModel(connection, 3650), 3650, (e: unknown) => io.err(`audit event lost: ${String(e)}`), () => {})
+    const audit = createAuditLog(bindAuditEventModel(connection, 3650), 3650, failed, () => {})
     const roles = createRoles({ users, audit })
     if (command === 'list-admins') {
       const admins = await roles.listAdmins()
@@ -71,7 +82,7 @@ export async function runAdminCli (argv: string[], mongoUrl: string | undefined,
     try {
       await roles.setRoles(id, next, CLI_META, null, 'admin-cli')
     } catch (err) {
-      if (!(err instanceof LastAdminError)) throw err
+      if (!(err instanceof LastAdminError)) return failed(err)
       io.err(`Refused: ${user.email} is the last active admin. Grant admin to someone else first.`)
       return 1
     }

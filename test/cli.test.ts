@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import t from 'tap'
-import { runAdminCli } from '../src/admin-cli.js'
+import { NO_TOKENS, runAdminCli } from '../src/admin-cli.js'
 import { buildWithLogs, mongoUrl, newDbName, registerBearer } from './helper.js'
 
 /** Runs one command in process; its exit code and what it wrote. */
@@ -40,6 +40,11 @@ t.test('grant-admin, list-admins, revoke-admin: bootstrapping admins without tou
     t.match(await admin(url, ...argv), { code: 2, err: /^Usage: npm run admin/ }, argv.join(' ') || '(nothing)')
   }
   t.match(await admin(undefined, 'list-admins'), { code: 1, err: /^MONGO_URL is required/ })
+  const bad = await admin('mongodb://', 'list-admins')
+  t.match(bad, { code: 1, err: /^Failed: / }, 'a malformed URL: one line')
+  t.notMatch(bad.err, /\n\s+at /, 'no stack trace')
+  t.throws(() => NO_TOKENS.accessToken({ sub: 'x', sid: 'x', roles: [], ver: 0, amr: [], aal: 'aal1', issuedAt: new Date() }), /issues no tokens/, 'the tool mints no tokens')
+  t.throws(() => NO_TOKENS.refreshToken({ sub: 'x', sid: 'x', gen: 1, issuedAt: new Date(), expiresAt: new Date() }), /issues no tokens/)
 })
 
 t.test('npm run admin runs the tool as its own process', async t => {

@@ -206,6 +206,7 @@ t.test('DELETE /admin/users/:id removes everything the user owns and frees the a
   t.equal(again.user.email, email, 'the address can be registered again')
   t.not(again.user.id, String(victim.userId))
   t.equal((await app.inject({ method: 'POST', url: '/auth/password/reset', payload: { token: victim.resetToken, newPassword: 'a new password here' } })).json().code, 'AUTH_ONE_TIME_TOKEN_INVALID', 'the old reset link is dead')
+  t.equal((await app.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: victim.aal2.refreshToken } })).statusCode, 204, 'a logout of the deleted account is still 204')
   const missing = await app.inject({ method: 'DELETE', url: `/admin/users/${victim.userId}`, headers: auth(admin.accessToken) })
   t.same([missing.statusCode, missing.json().code], [404, 'USER_NOT_FOUND'])
 })
@@ -315,3 +316,35 @@ t.test('GET /users/me/export: an attachment with the user\'s data and none of it
 function me (app: FastifyInstance, token: string) {
   return app.inject({ url: '/users/me', headers: auth(token) })
 }
+
+t.test('a change that leaves no admin because another landed meanwhile is undone: 409 AUTH_LAST_ADMIN', async t => {
+  const app = await build(t)
+  const users = app.models.users.collection
+  const [a, b] = [await registerAdmin(app), await registerAdmin(app)]
+  /** Runs `request` while, right after its own write, the other admin is demoted (their concurrent request). */
+  async function whileDemoted (otherId: string, request: () => ReturnType<typeof app.inject>) {
+    const updateOne = users.updateOne
+    users.updateOne = async function (this: unknown, ...args: Parameters<typeof updateOne>) {
+      const result = await updateOne.apply(this, args)
+      users.updateOne = updateOne
+      await updateOne.call(users, { _id: new Types.ObjectId(otherId) }, { $set: { roles: ['user'] } })
+      return result
+    } as typeof updateOne
+    try {
+      return await request()
+    } finally {
+      users.updateOne = updateOne
+    }
+  }
+  const role = async (id: string) => (await users.findOne({ _id: new Types.ObjectId(id) }))?.roles
+  const demote = await whileDemoted(a.user.id, () => setRoles(app, a.accessToken, b.user.id, ['user']))
+  t.same([demote.statusCode, demote.json().code], [409, 'AUTH_LAST_ADMIN'])
+  t.same(await role(b.user.id), ['user', 'admin'], 'b got the role back')
+
+  await users.updateOne({ _id: new Types.ObjectId(a.user.id) }, { $set: { roles: ['user', 'admin'] } })
+  const fresh = (await loginBearer(app, a.user.email)).json()
+  const disable = await whileDemoted(a.user.id, () => adminPost(app, fresh.accessToken, `/admin/users/${b.user.id}/disable`))
+  t.same([disable.statusCode, disable.json().code], [409, 'AUTH_LAST_ADMIN'])
+  t.equal((await users.findOne({ _id: new Types.ObjectId(b.user.id) }))?.disabledAt, null, 'b is enabled again')
+  t.ok(await activeAdmins(app) >= 1)
+})
