@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { Types } from 'mongoose'
 import { generate } from 'otplib'
 import t from 'tap'
@@ -322,7 +322,7 @@ t.test('a change that leaves no admin because another landed meanwhile is undone
   const users = app.models.users.collection
   const [a, b] = [await registerAdmin(app), await registerAdmin(app)]
   /** Runs `request` while, right after its own write, the other admin is demoted (their concurrent request). */
-  async function whileDemoted (otherId: string, request: () => ReturnType<typeof app.inject>) {
+  async function whileDemoted (otherId: string, request: () => Promise<LightMyRequestResponse>) {
     const updateOne = users.updateOne
     users.updateOne = async function (this: unknown, ...args: Parameters<typeof updateOne>) {
       const result = await updateOne.apply(this, args)

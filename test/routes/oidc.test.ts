@@ -105,6 +105,15 @@ t.test('a new user: an account with the verified email and no password, signed i
   t.ok(events.some(e => e.type === 'login.success' && e.detail?.method === 'oauth' && e.detail?.provider === 'test'), 'and the sign-in')
 })
 
+t.test('ADMIN_EMAILS: a provider that vouches for the address makes its new account admin', async t => {
+  const [boss, unverified] = [name('boss'), name('unverified-boss')]
+  const app = await build(t, { ...OIDC, ADMIN_EMAILS: `${boss}@idp.test,${unverified}@idp.test` })
+  const { res } = await signIn(app, boss)
+  t.same((await app.inject({ url: '/users/me', cookies: { [ACCESS]: accessOf(res)! } })).json().user.roles, ['user', 'admin'])
+  const refused = await signIn(app, unverified)
+  t.equal(new URL(String(refused.res.headers.location), 'http://localhost:3000').searchParams.get('error'), 'AUTH_OIDC_EMAIL_UNVERIFIED', 'an address it does not vouch for makes no account at all')
+})
+
 t.test('the email from userinfo when the ID token has none', async t => {
   const app = await build(t, OIDC)
   const login = name('userinfo')
