@@ -28,7 +28,7 @@ import { isDatabaseUnavailable } from './db-unavailable.js'
 import { NotFoundError, OidcProviderError, ServiceUnavailableError } from './errors.js'
 import { NAMED_SCHEMAS } from './schemas/index.js'
 import { documentedCodes } from './schemas/common.js'
-import { createValidatorCompiler } from './validation.js'
+import { createSerializerCompiler, createValidatorCompiler } from './validation.js'
 
 export interface AppOptions {
   config: Config
@@ -75,6 +75,7 @@ async function browserFacing (fastify: FastifyInstance) {
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   for (const schema of NAMED_SCHEMAS) fastify.addSchema(schema)
   fastify.setValidatorCompiler(createValidatorCompiler(NAMED_SCHEMAS))
+  fastify.setSerializerCompiler(createSerializerCompiler(NAMED_SCHEMAS))
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(jwtPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl, connectTimeoutMs: opts.config.mongoConnectTimeoutMs })

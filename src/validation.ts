@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import type { FastifySchemaCompiler } from 'fastify'
+import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
+import fastJsonStringify, { type Schema } from 'fast-json-stringify'
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -13,12 +14,38 @@ function ajv (coerceTypes: Options['coerceTypes'], named: readonly object[]): Aj
 }
 
 /**
+ * Compiled functions by schema text, per set of named schemas: every app built in one process
+ * (the test suite builds hundreds) compiles each route's schemas once. Compiling is most of an
+ * app's boot; the functions are pure, and the named schemas never change.
+ */
+const compiledFor = new WeakMap<readonly object[], Map<string, unknown>>()
+
+function memoized<T> (named: readonly object[], key: string, compile: () => T): T {
+  let cache = compiledFor.get(named)
+  if (!cache) compiledFor.set(named, cache = new Map())
+  if (!cache.has(key)) cache.set(key, compile())
+  return cache.get(key) as T
+}
+
+/**
  * Fastify's validator compiler, resolving references to the `named` schemas. JSON bodies carry
  * real types: `"roles": "admin"` is an error, never ["admin"]. Query strings, params and headers
  * arrive as strings and need coercion (Fastify's default for every part).
  */
 export function createValidatorCompiler (named: readonly object[]): FastifySchemaCompiler<object> {
-  const bodies = ajv(false, named)
-  const strings = ajv('array', named)
-  return ({ schema, httpPart }) => (httpPart === 'body' ? bodies : strings).compile(schema)
+  const instances = memoized(named, 'ajv', () => ({ bodies: ajv(false, named), strings: ajv('array', named) }))
+  return ({ schema, httpPart }) => {
+    const kind = httpPart === 'body' ? 'bodies' : 'strings'
+    return memoized(named, `${kind} ${JSON.stringify(schema)}`, () => instances[kind].compile(schema))
+  }
+}
+
+/** Fastify's response serializer compiler (fast-json-stringify, as Fastify's default), resolving the `named` schemas. */
+export function createSerializerCompiler (named: ReadonlyArray<{ $id?: string }>): FastifySerializerCompiler<Schema> {
+  const external: Record<string, Schema> = Object.fromEntries(named.map(s => [s.$id!, s as Schema]))
+  return ({ schema }) => memoized(named, `response ${JSON.stringify(schema)}`, () => {
+    // A response schema that is itself a named one must not also be an external one.
+    const { [(schema as { $id?: string }).$id ?? '']: _self, ...others } = external
+    return fastJsonStringify(schema, { schema: others })
+  })
 }
