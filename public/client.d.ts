@@ -23,6 +23,11 @@ export interface Session {
   createdAt: string
   lastUsedAt: string
   userAgent: string
+  /** Parsed from the user agent by the server: "Chrome 131"; empty when it names no browser. */
+  browser: string
+  /** "macOS 10.15", "iOS 17.5", "Windows 10"; empty when unknown. */
+  os: string
+  device: 'desktop' | 'mobile' | 'tablet' | 'tv' | 'bot' | 'unknown'
   ip: string
   /** The session of this browser. */
   current: boolean
@@ -79,6 +84,17 @@ export interface Passkey {
   backedUp: boolean
 }
 
+/** Everything the server holds about the user (GET /users/me/export), minus every secret. */
+export interface AccountExport {
+  exportedAt: string
+  user: User & { hasPassword: boolean, updatedAt: string }
+  sessions: Session[]
+  identities: Identity[]
+  passkeys: Passkey[]
+  mfa: MfaStatus
+  auditEvents: Array<{ id: string, type: string, userId: string | null, sessionId: string | null, actorId: string | null, ip: string, userAgent: string, at: string, detail: Record<string, unknown> | null }>
+}
+
 export interface AuthClientOptions {
   /** Where the auth server is; '' (the default) is the page's own origin. */
   baseUrl?: string
@@ -94,8 +110,26 @@ export interface AuthClient {
   login (email: string, password: string): Promise<CookieSession>
   logout (): Promise<null>
   me (): Promise<User>
+  /**
+   * The signed-in user, or null, for a page load: answered with 200 either way, so a signed-out
+   * visit logs no failed request. An expired access token is refreshed once.
+   */
+  session (): Promise<User | null>
   sessions (): Promise<Session[]>
   revokeSession (id: string): Promise<null>
+  /** Signs out every device, this one included. */
+  logoutAll (): Promise<null>
+  /** Keeps this session; every other one is signed out. */
+  changePassword (currentPassword: string, newPassword: string): Promise<null>
+  updateProfile (profile: { name: string }): Promise<User>
+  /** Resolves to the data; a page offers it as a file (a Blob and a download link). */
+  exportAccount (): Promise<AccountExport>
+  /**
+   * Deletes the account and everything it owns. `password` if the account has one. Fails with
+   * AUTH_STEP_UP_REQUIRED when the user must sign in again first (with the second factor, or
+   * recently for an account without a password), AUTH_LAST_ADMIN for the last admin.
+   */
+  deleteAccount (password?: string): Promise<null>
   /** Mails a reset link if the address has an account; resolves the same either way. */
   forgotPassword (email: string): Promise<null>
   /** With the token from the reset link; logs nobody in. */

@@ -112,8 +112,19 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     login: (email, password) => raw('/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }).then(json),
     logout: () => raw('/auth/logout', { method: 'POST' }).then(json),
     me: () => authFetch('/users/me').then(json).then(b => b.user),
+    /** The signed-in user, or null; refreshes an expired token once. No failed request when signed out. */
+    async session () {
+      let state = await raw('/auth/session').then(json)
+      if (state.status === 'expired' && await refresh()) state = await raw('/auth/session').then(json)
+      return state.status === 'active' ? state.user : null
+    },
     sessions: () => authFetch('/auth/sessions').then(json).then(b => b.sessions),
     revokeSession: id => authFetch(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
+    logoutAll: () => authFetch('/auth/logout-all', { method: 'POST' }).then(json),
+    changePassword: (currentPassword, newPassword) => authFetch('/auth/password', { method: 'POST', body: JSON.stringify({ currentPassword, newPassword }) }).then(json),
+    updateProfile: ({ name }) => authFetch('/users/me', { method: 'PATCH', body: JSON.stringify({ name }) }).then(json).then(b => b.user),
+    exportAccount: () => authFetch('/users/me/export').then(json),
+    deleteAccount: password => authFetch('/users/me/delete', { method: 'POST', body: JSON.stringify(password === undefined ? {} : { password }) }).then(json),
     forgotPassword: email => raw('/auth/password/forgot', { method: 'POST', body: JSON.stringify({ email }) }).then(json).then(() => null),
     resetPassword: (token, newPassword) => raw('/auth/password/reset', { method: 'POST', body: JSON.stringify({ token, newPassword }) }).then(json),
     verifyEmail: token => raw('/auth/email/verify', { method: 'POST', body: JSON.stringify({ token }) }).then(json).then(b => b.user),

@@ -245,4 +245,4 @@ $('add-passkey').addEventListener('submit', async event => {
 })
 
 afterProvider()
-showProviders().catch(() => {}).then(() => auth.me()).then(show, () => show(null))
+showProviders().catch(() => {}).then(() => auth.session()).then(show, () => show(null))

@@ -166,6 +166,7 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
       get: ['getCurrentUser', ['200', '400', '401', '429', '500', '503']],
       patch: ['updateProfile', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']]
     },
+    '/auth/session': { get: ['getSession', ['200', '400', '429', '500', '503']] },
     '/users/me/delete': { post: ['deleteAccount', ['204', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/users/me/export': { get: ['exportAccount', ['200', '400', '401', '429', '500', '503']] },
     '/auth/verify': { get: ['verifyToken', ['200', '400', '401', '429', '500', '503']] },

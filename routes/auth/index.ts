@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
-  AccountDisabledError, AmbiguousCredentialsError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, NoRefreshTokenError,
-  RefreshConflictError, RefreshReusedError, TooManyAttemptsError
+  AccountDisabledError, AmbiguousCredentialsError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError,
+  InvalidRefreshTokenError, InvalidTokenError, MfaRequiredError, NoRefreshTokenError, NoTokenError, RefreshConflictError, RefreshReusedError,
+  SessionRevokedError, TokenExpiredError, TooManyAttemptsError
 } from '../../src/errors.js'
 import {
-  AuthModeHeaders, LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema, PendingRegistrationSchema, SessionResponse
+  AuthModeHeaders, LoginRequestSchema, PendingRegistrationSchema, RefreshRequestSchema, RegisterRequestSchema, SessionResponse, SessionStateSchema,
+  type SessionState
 } from '../../src/schemas/auth.js'
 import { errorResponses, errorSchema, PUBLIC, ref } from '../../src/schemas/common.js'
 import { MfaChallengeSchema } from '../../src/schemas/mfa.js'
@@ -118,6 +120,35 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     await authService.logout(transport.refreshToken(request, reply), clientMeta(request))
     transport.clear(reply)
     return reply.code(204).send(null)
+  })
+
+  /** The outcome of the access-token check as a value: null when the token passed. */
+  const tokenCheck = (request: FastifyRequest, reply: FastifyReply) =>
+    new Promise<Error | null>(resolve => { fastify.authenticate(request, reply, err => resolve(err ?? null)) })
+
+  fastify.get('/session', {
+    schema: {
+      operationId: 'getSession',
+      tags: ['auth'],
+      summary: 'Whether this browser is signed in: 200 either way, for a page load',
+      description: 'A signed-out page load that called getCurrentUser would log a failed request (401) in the console; this answers 200 with a status instead. The session is checked against the database: a revoked one is `signed-out`. On `expired`, call refreshSession, then ask again.',
+      security: PUBLIC,
+      response: { 200: { ...ref(SessionStateSchema), description: 'The state' }, ...errorResponses({ 400: [AmbiguousCredentialsError] }) }
+    }
+  }, async (request, reply): Promise<SessionState> => {
+    const failed = await tokenCheck(request, reply)
+    if (failed instanceof TokenExpiredError) return { status: 'expired', user: null }
+    if (failed instanceof NoTokenError || failed instanceof InvalidTokenError) return { status: 'signed-out', user: null }
+    if (failed) throw failed
+    try {
+      await fastify.accountService.verifySession(request.user)
+    } catch (err) {
+      if (err instanceof TokenExpiredError) return { status: 'expired', user: null }
+      if (err instanceof SessionRevokedError) return { status: 'signed-out', user: null }
+      throw err
+    }
+    const user = await fastify.accountService.getUser(request.user.sub)
+    return user ? { status: 'active', user } : { status: 'signed-out', user: null }
   })
 
   await fastify.register(emailRoutes)

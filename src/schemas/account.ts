@@ -10,7 +10,10 @@ export const SessionSchema = Type.Object({
   id: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   lastUsedAt: Type.String({ format: 'date-time' }),
-  userAgent: Type.String(),
+  userAgent: Type.String({ description: 'As the device sent it' }),
+  browser: Type.String({ description: 'Parsed from the user agent: "Chrome 131"; empty when it names no browser' }),
+  os: Type.String({ description: 'Parsed from the user agent: "macOS 10.15", "Windows 10"; empty when unknown' }),
+  device: Type.Union(['desktop', 'mobile', 'tablet', 'tv', 'bot', 'unknown'].map(d => Type.Literal(d))),
   ip: Type.String(),
   current: Type.Boolean({ description: 'The session this request was made with' })
 }, { $id: 'Session', additionalProperties: false, description: 'A signed-in device' })

@@ -49,6 +49,14 @@ export const UserSchema = Type.Object({
 
 export const UserResponseSchema = Type.Object({ user: ref(UserSchema) }, { $id: 'UserResponse' })
 
+export const SessionStateSchema = Type.Object({
+  status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('signed-out')], {
+    description: '`active`: signed in (`user` is set); `expired`: refresh, then ask again; `signed-out`: no session, or one that was revoked'
+  }),
+  user: Type.Union([ref(UserSchema), Type.Null()])
+}, { $id: 'SessionState', additionalProperties: false, description: 'Whether this browser is signed in, answered without an error status' })
+export type SessionState = Static<typeof SessionStateSchema>
+
 export const CookieSessionSchema = Type.Object({
   tokenType: Type.Literal('Cookie', { description: 'Tells this body from a BearerSession' }),
   user: ref(UserSchema),

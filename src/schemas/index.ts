@@ -4,7 +4,7 @@ import {
 } from './account.js'
 import {
   AcceptedSchema, BearerSessionSchema, ChangeEmailRequestSchema, CookieSessionSchema, ForgotPasswordRequestSchema,
-  LoginRequestSchema, PendingRegistrationSchema, RefreshRequestSchema, RegisterRequestSchema, ResetPasswordRequestSchema, UserResponseSchema,
+  LoginRequestSchema, PendingRegistrationSchema, RefreshRequestSchema, RegisterRequestSchema, ResetPasswordRequestSchema, SessionStateSchema, UserResponseSchema,
   UserSchema, VerifyEmailRequestSchema
 } from './auth.js'
 import { ErrorSchema } from './common.js'
@@ -21,7 +21,7 @@ import { IdentityListSchema, IdentitySchema, IdTokenRequestSchema, OidcProviderL
  * the validator, the serializer and the OpenAPI document (`components.schemas`) all resolve them.
  */
 export const NAMED_SCHEMAS = [
-  ErrorSchema, UserSchema, UserResponseSchema, CookieSessionSchema, BearerSessionSchema,
+  ErrorSchema, UserSchema, UserResponseSchema, SessionStateSchema, CookieSessionSchema, BearerSessionSchema,
   RegisterRequestSchema, LoginRequestSchema, RefreshRequestSchema, ChangePasswordRequestSchema,
   SessionSchema, SessionListSchema, RoleSchema, SetRolesRequestSchema, AdminUserSchema, UserPageSchema, UpdateProfileRequestSchema, DeleteAccountRequestSchema,
   AuditEventSchema, AccountExportSchema, AuditPageSchema, VerifiedTokenSchema, HealthSchema, ReadinessSchema, AcceptedSchema,

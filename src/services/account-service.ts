@@ -3,6 +3,7 @@ import {
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import { liveSessions, withoutSession } from '../lib/sessions.js'
+import { describeUserAgent, type DeviceDescription } from '../lib/user-agent.js'
 import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { LoginThrottle } from './login-throttle.js'
@@ -11,7 +12,7 @@ import { checkCurrentPassword } from './current-password.js'
 import type { OneTimeTokens } from './one-time-tokens.js'
 import type { UserStore } from './user-store.js'
 
-export interface SessionView {
+export interface SessionView extends DeviceDescription {
   id: string
   createdAt: string
   lastUsedAt: string
@@ -52,6 +53,7 @@ export function createAccountService ({ users: store, passwords, audit, throttle
         createdAt: s.createdAt.toISOString(),
         lastUsedAt: s.lastUsedAt.toISOString(),
         userAgent: s.userAgent,
+        ...describeUserAgent(s.userAgent),
         ip: s.ip,
         current: s.id === currentSid
       }))

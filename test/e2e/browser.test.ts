@@ -56,3 +56,43 @@ t.test('a browser app on HttpOnly cookies: register, silent refresh, two tabs, l
   t.equal(await me(page2), 'AUTH_NO_TOKEN', 'in the other tab too (shared cookie jar)')
   t.same(errors, [], 'no page errors')
 })
+
+t.test('the browser client\'s account calls: profile, devices, export, password, sign out everywhere, deletion', { skip, timeout: 90_000 }, async t => {
+  const { chromium } = await import('playwright-core')
+  const app = await build(t, { COOKIE_SECURE: 'false' })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  t.teardown(() => browser.close())
+  const page = await (await browser.newContext()).newPage()
+  const errors: string[] = []
+  page.on('pageerror', e => errors.push(e.message))
+  const failedRequests: string[] = []
+  page.on('response', r => { if (r.status() >= 400) failedRequests.push(`${r.status()} ${r.url()}`) })
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()) })
+  await page.goto(`${base}/`)
+  await page.waitForSelector('#signed-out:not([hidden])')
+  t.same(failedRequests, [], 'a signed-out page load makes no failing request')
+  t.same(errors, [], 'and logs no error')
+  /** Runs `auth.<call>(...args)` in the page (the demo's client); resolves to its result, or the error code. */
+  const call = (name: string, ...args: unknown[]) => page.evaluate(([n, a]) => {
+    const auth = (globalThis as unknown as { auth: Record<string, (...x: unknown[]) => Promise<unknown>> }).auth
+    return auth[n as string]!(...(a as unknown[])).then(r => r ?? null, (e: { code: string }) => ({ error: e.code }))
+  }, [name, args] as const)
+  const email = uniqueEmail()
+  t.equal(await call('session'), null, 'session(): signed out')
+  t.match(await call('register', email, PASSWORD), { tokenType: 'Cookie' })
+  t.match(await call('session'), { email }, 'session(): the user')
+  t.match(await call('updateProfile', { name: 'Ada' }), { email, name: 'Ada' }, 'updateProfile')
+  t.match(await call('sessions'), [{ current: true, browser: /^Chrome \d+$/, os: 'Linux', device: 'desktop' }], 'sessions name the browser')
+  const exported = await call('exportAccount') as { user: { email: string, name: string }, sessions: unknown[] }
+  t.match(exported, { user: { email, name: 'Ada', hasPassword: true }, sessions: [{ current: true }] }, 'exportAccount')
+  t.equal(await call('changePassword', PASSWORD, 'a brand new password'), null, 'changePassword')
+  t.equal(await call('logoutAll'), null, 'logoutAll')
+  t.same(await call('me'), { error: 'AUTH_NO_TOKEN' }, 'signed out everywhere')
+  t.match(await call('login', email, 'a brand new password'), { tokenType: 'Cookie' }, 'the new password signs in')
+  t.same(await call('deleteAccount', 'wrong password'), { error: 'AUTH_WRONG_PASSWORD' })
+  t.equal(await call('deleteAccount', 'a brand new password'), null, 'deleteAccount')
+  t.same(await call('me'), { error: 'AUTH_NO_TOKEN' }, 'the cookies are gone')
+  t.same(await call('login', email, 'a brand new password'), { error: 'AUTH_INVALID_CREDENTIALS' }, 'and the account')
+  t.same(errors.filter(e => !/status of 40[01]/.test(e)), [], 'no page errors but the refused calls above')
+})

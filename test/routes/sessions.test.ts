@@ -18,13 +18,27 @@ t.test('GET /auth/sessions lists devices without tokens', async t => {
   t.equal(res.statusCode, 200)
   const { sessions } = res.json()
   t.equal(sessions.length, 2)
-  t.same(Object.keys(sessions[0]).sort(), ['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent'])
+  t.same(Object.keys(sessions[0]).sort(), ['browser', 'createdAt', 'current', 'device', 'id', 'ip', 'lastUsedAt', 'os', 'userAgent'])
   t.equal(sessions.filter((s: { current: boolean }) => s.current).length, 1)
   t.equal(sessions.find((s: { current: boolean }) => s.current).userAgent, 'Phone/1.0')
   t.equal(sessions[0].ip, '127.0.0.1')
   const doc = await app.mongo.collection('users').findOne({ email: a.user.email })
   for (const s of doc!.sessions) t.notOk(res.body.includes(s.tokenHash), 'no hashes in the listing')
   t.notOk(res.body.includes(phone.refreshToken))
+})
+
+t.test('each session names its browser, OS and kind of device, parsed from the user agent', async t => {
+  const app = await build(t)
+  const a = await registerBearer(app)
+  const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
+  const edge = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0'
+  await loginBearer(app, a.user.email, iphone)
+  const desk = await loginBearer(app, a.user.email, edge)
+  const { sessions } = (await app.inject({ method: 'GET', url: '/auth/sessions', headers: auth(desk.accessToken) })).json()
+  const byAgent = (ua: string) => sessions.find((s: { userAgent: string }) => s.userAgent === ua)
+  t.match(byAgent(iphone), { browser: 'Safari 17', os: 'iOS 17.5', device: 'mobile', current: false })
+  t.match(byAgent(edge), { browser: 'Microsoft Edge 131', os: 'Windows 10', device: 'desktop', current: true })
+  t.match(byAgent('lightMyRequest'), { browser: '', os: '', device: 'unknown' }, 'a client that names no browser: the raw string stays')
 })
 
 t.test('the session check and the listing read the sessions and token version only', async t => {

@@ -166,3 +166,29 @@ t.test('an access token whose signature is spelled another way is refused (ES256
     t.equal((await me(app, accessToken)).statusCode, 200, `${alg}: the token as issued works`)
   }
 })
+
+t.test('GET /auth/session: 200 with the state, never a 401, for a page load', async t => {
+  const app = await build(t, { ACCESS_TOKEN_EXPIRY: '1s' })
+  const state = async (cookies: Record<string, string> = {}) => {
+    const res = await app.inject({ url: '/auth/session', cookies })
+    t.equal(res.statusCode, 200)
+    return res.json()
+  }
+  t.same(await state(), { status: 'signed-out', user: null }, 'no cookie')
+  t.same(await state({ '__Host-access_token': 'garbage' }), { status: 'signed-out', user: null }, 'a token that is not one')
+  const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
+  const access = cookie(reg, 'access')!.value
+  t.same(await state({ '__Host-access_token': access }), { status: 'active', user: reg.json().user }, 'signed in')
+  await app.mongo.collection('users').updateOne({ email: reg.json().user.email }, { $inc: { tokenVersion: 1 } })
+  t.same(await state({ '__Host-access_token': access }), { status: 'expired', user: null }, 'a token older than a password change: refresh')
+  await app.mongo.collection('users').updateOne({ email: reg.json().user.email }, { $set: { sessions: [] } })
+  t.same(await state({ '__Host-access_token': access }), { status: 'signed-out', user: null }, 'a revoked session, its token unexpired')
+  const other = await registerBearer(app)
+  await new Promise(resolve => setTimeout(resolve, 2100))
+  t.same(await state({ '__Host-access_token': other.accessToken }), { status: 'expired', user: null }, 'an expired token: refresh')
+  const bearer = await registerBearer(app)
+  await app.mongo.collection('users').deleteOne({ email: bearer.user.email })
+  t.same((await app.inject({ url: '/auth/session', headers: { authorization: `Bearer ${bearer.accessToken}` } })).json().status, 'signed-out', 'a deleted user')
+  const tossed = await app.inject({ url: '/auth/session', headers: { cookie: `__Host-access_token=${access}; __Host-access_token=x` } })
+  t.same([tossed.statusCode, tossed.json().code], [400, 'AUTH_AMBIGUOUS_CREDENTIALS'])
+})
