@@ -1,10 +1,15 @@
 import { createAuthClient } from '/client.js'
+import { messageFor } from '/messages.js'
 
 const $ = id => document.getElementById(id)
 const auth = createAuthClient({ onLogout: () => show(null) })
 globalThis.auth = auth
 
-function status (text) { $('status').textContent = text }
+/** @param {'info' | 'success' | 'error'} kind: errors and successes look different. */
+function status (text, kind = 'info') {
+  $('status').textContent = text
+  $('status').dataset.kind = kind
+}
 
 async function show (user) {
   $('signed-out').hidden = Boolean(user)
@@ -64,7 +69,7 @@ async function showPasskeys () {
         await auth.removePasskey(passkey.id)
         await showPasskeys()
       } catch (err) {
-        status(`${err.code}: ${err.message}`)
+        status(messageFor(err), 'error')
       }
     })
     li.append(button)
@@ -84,7 +89,7 @@ async function showIdentities () {
         await auth.unlinkIdentity(identity.id)
         await showIdentities()
       } catch (err) {
-        status(`${err.code}: ${err.message}`)
+        status(messageFor(err), 'error')
       }
     })
     li.append(button)
@@ -143,7 +148,7 @@ function onSubmit (form, action) {
         status('Enter the code from your authenticator app.')
         return
       }
-      status(`${err.code}: ${err.message}`)
+      status(messageFor(err), 'error')
     }
   })
 }
@@ -158,7 +163,7 @@ $('second-step').addEventListener('submit', async event => {
     status('')
     await show(user)
   } catch (err) {
-    status(`${err.code}: ${err.message}`)
+    status(messageFor(err), 'error')
     if (err.code === 'AUTH_MFA_CHALLENGE_INVALID') $('second-step').hidden = true
   }
 })
@@ -171,7 +176,7 @@ $('enrol').addEventListener('click', async () => {
     $('totp-secret').textContent = enrolment.secret
     $('activate').hidden = false
   } catch (err) {
-    status(`${err.code}: ${err.message}`)
+    status(messageFor(err), 'error')
   }
 })
 $('activate').addEventListener('submit', async event => {
@@ -187,14 +192,14 @@ $('activate').addEventListener('submit', async event => {
     $('recovery').hidden = false
     await showMfa()
   } catch (err) {
-    status(`${err.code}: ${err.message}`)
+    status(messageFor(err), 'error')
   }
 })
 onSubmit('login', auth.login)
 $('reload').addEventListener('click', async () => {
-  try { await show(await auth.me()) } catch (err) { status(`${err.code}: ${err.message}`) }
+  try { await show(await auth.me()) } catch (err) { status(messageFor(err), 'error') }
 })
-$('logout').addEventListener('click', async () => { await auth.logout(); await show(null); status('Logged out') })
+$('logout').addEventListener('click', async () => { await auth.logout(); await show(null); status('You are signed out.', 'success') })
 
 $('show-forgot').addEventListener('click', event => {
   event.preventDefault()
@@ -206,7 +211,7 @@ $('forgot').addEventListener('submit', async event => {
     await auth.forgotPassword(new FormData(event.target).get('email'))
     status('If this address has an account, a reset link is on its way.')
   } catch (err) {
-    status(`${err.code}: ${err.message}`)
+    status(messageFor(err), 'error')
   }
 })
 $('resend').addEventListener('click', async () => {
@@ -214,7 +219,7 @@ $('resend').addEventListener('click', async () => {
     await auth.resendVerification()
     status('A confirmation link is on its way.')
   } catch (err) {
-    status(`${err.code}: ${err.message}`)
+    status(messageFor(err), 'error')
   }
 })
 

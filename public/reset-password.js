@@ -2,6 +2,7 @@
 // only when the user submits the form: a mail scanner that opens or even renders the link
 // changes nothing.
 import { createAuthClient } from '/client.js'
+import { messageFor } from '/messages.js'
 
 const token = new URLSearchParams(window.location.hash.slice(1)).get('token')
 // Out of the address bar and the history from now on.
@@ -23,7 +24,7 @@ if (!token) {
     } catch (err) {
       status.textContent = err.code === 'AUTH_ONE_TIME_TOKEN_INVALID'
         ? 'This link is invalid, expired or already used. Ask for a new one from the sign-in page.'
-        : `${err.code}: ${err.message}`
+        : messageFor(err)
     }
   })
 }

@@ -1,6 +1,7 @@
 // The token is in the URL fragment (#token=…), which browsers never send to a server. It is used
 // only when the user clicks: a mail scanner that opens or even renders the link changes nothing.
 import { createAuthClient } from '/client.js'
+import { messageFor } from '/messages.js'
 
 const token = new URLSearchParams(window.location.hash.slice(1)).get('token')
 window.history.replaceState(null, '', window.location.pathname)
@@ -22,7 +23,7 @@ if (!token) {
       button.disabled = false
       status.textContent = err.code === 'AUTH_ONE_TIME_TOKEN_INVALID'
         ? 'This link is invalid, expired or already used.'
-        : `${err.code}: ${err.message}`
+        : messageFor(err)
     }
   })
 }
