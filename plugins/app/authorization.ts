@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError } from '../../src/errors.js'
 
@@ -13,6 +13,11 @@ declare module 'fastify' {
      * the database, closing the stateless revocation window for them.
      */
     verifySession: Hook
+    /**
+     * Both checks of a sensitive route in one hook: the access token (authenticate), then the
+     * session in the database (verifySession).
+     */
+    requireSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
 }
 
@@ -22,6 +27,10 @@ export default fp(async function authorization (fastify) {
     if (!request.user.roles.includes(role)) throw new ForbiddenError()
   })
   fastify.decorate('verifySession', async (request: FastifyRequest) => {
+    await accountService.verifySession(request.user)
+  })
+  fastify.decorate('requireSession', async (request: FastifyRequest, reply: FastifyReply) => {
+    await new Promise<void>((resolve, reject) => { fastify.authenticate(request, reply, err => err ? reject(err) : resolve()) })
     await accountService.verifySession(request.user)
   })
 }, { name: 'authorization', dependencies: ['authenticate', 'services'] })

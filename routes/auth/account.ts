@@ -12,8 +12,7 @@ import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { accountService, config } = fastify
   const transport = createTransport(config)
-  fastify.addHook('onRequest', fastify.authenticate)
-  fastify.addHook('onRequest', fastify.verifySession)
+  fastify.addHook('onRequest', fastify.requireSession)
 
   fastify.get('/sessions', {
     schema: {

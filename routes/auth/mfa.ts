@@ -18,8 +18,7 @@ const CODE_ERRORS = { ...SESSION_ERRORS, 401: [...SESSION_ERRORS[401], MfaCodeIn
 const manage: FastifyPluginAsyncTypebox = async function (fastify) {
   const { mfaService } = fastify
   const strict = passwordRouteLimit(fastify.config)
-  fastify.addHook('onRequest', fastify.authenticate)
-  fastify.addHook('onRequest', fastify.verifySession)
+  fastify.addHook('onRequest', fastify.requireSession)
 
   fastify.post('/mfa/totp', {
     schema: {

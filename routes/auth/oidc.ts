@@ -37,8 +37,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   /** With link=true, the start needs a live session, checked as sensitive routes check it. */
   async function sessionIfLinking (request: FastifyRequest, reply: FastifyReply) {
     if ((request.query as { link?: boolean }).link !== true) return
-    await new Promise<void>((resolve, reject) => fastify.authenticate(request, reply, err => err ? reject(err) : resolve()))
-    await fastify.verifySession(request)
+    await fastify.requireSession(request, reply)
   }
 
   fastify.get('/oidc/providers', {

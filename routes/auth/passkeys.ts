@@ -19,8 +19,7 @@ const optionalBody = async (request: FastifyRequest) => { request.body ??= {} }
 /** Adding a passkey: sensitive (the session is checked in the database). */
 const register: FastifyPluginAsyncTypebox = async function (fastify) {
   const { passkeyService } = fastify
-  fastify.addHook('onRequest', fastify.authenticate)
-  fastify.addHook('onRequest', fastify.verifySession)
+  fastify.addHook('onRequest', fastify.requireSession)
 
   fastify.post('/passkeys/register/options', {
     preValidation: optionalBody,
