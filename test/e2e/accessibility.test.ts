@@ -9,7 +9,7 @@ const WIDTHS = [1280, 390]
 t.test('every page: no serious or critical axe violation, no error, no failing request, at 1280 and 390 px', { skip, timeout: 90_000 }, async t => {
   const app = await build(t, { COOKIE_SECURE: 'false' })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  const { page, errors, failedRequests } = await openPage(t)
+  const { page, errors, consoleErrors, failedRequests } = await openPage(t)
   const shots = join(process.cwd(), '.tap', 'e2e', 'pages')
   mkdirSync(shots, { recursive: true })
 
@@ -52,6 +52,6 @@ t.test('every page: no serious or critical axe violation, no error, no failing r
     await page.screenshot({ path: join(shots, `signed-in-${width}.png`), fullPage: true })
   }
   t.comment(`axe violations per page: ${report.join('; ')}`)
-  t.same(errors, [], 'no page logged an error')
+  t.same([...errors, ...consoleErrors], [], 'no page threw or logged an error')
   t.same(failedRequests, [], 'and none made a failing request')
 })

@@ -26,8 +26,10 @@ type T = { teardown: (fn: () => unknown) => void }
 export interface OpenedPage {
   browser: import('playwright-core').Browser
   page: import('playwright-core').Page
-  /** Uncaught page errors and console errors, as text. */
+  /** Uncaught page errors. */
   errors: string[]
+  /** What the page logged as errors (a failed request logs one too). */
+  consoleErrors: string[]
   /** Every response with a 4xx or 5xx status: `status url`. */
   failedRequests: string[]
 }
@@ -37,13 +39,14 @@ export async function openPage (t: T, args: string[] = []): Promise<OpenedPage> 
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args] })
   t.teardown(() => browser.close())
-  const page = await browser.newPage()
+  const page = await (await browser.newContext()).newPage()
   const errors: string[] = []
+  const consoleErrors: string[] = []
   const failedRequests: string[] = []
   page.on('pageerror', e => errors.push(e.message))
-  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()) })
+  page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()) })
   page.on('response', r => { if (r.status() >= 400) failedRequests.push(`${r.status()} ${r.url()}`) })
-  return { browser, page, errors, failedRequests }
+  return { browser, page, errors, consoleErrors, failedRequests }
 }
 
 export interface AxeViolation {

@@ -1,19 +1,14 @@
 import t from 'tap'
-import { CHROMIUM, CHROMIUM_ARGS as ARGS, skipWithoutChromium as skip } from './chromium.js'
+import { openPage, skipWithoutChromium as skip } from './chromium.js'
 import { BEARER, build, PASSWORD, registerBearer } from '../helper.js'
 import { startSmtpSink, tokenIn } from '../smtp.js'
 
 t.test('the pages mail links open: rendering one consumes nothing, a click does', { skip, timeout: 90_000 }, async t => {
-  const { chromium } = await import('playwright-core')
   const smtp = await startSmtpSink()
   t.teardown(() => smtp.close())
   const app = await build(t, { SMTP_URL: smtp.url, COOKIE_SECURE: 'false' })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const errors: string[] = []
-  page.on('pageerror', e => errors.push(e.message))
+  const { page, errors } = await openPage(t)
   const tokens = app.mongo.collection('one_time_tokens')
 
   const { user, accessToken } = await registerBearer(app)

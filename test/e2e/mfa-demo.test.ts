@@ -1,19 +1,14 @@
 import { generate } from 'otplib'
 import t from 'tap'
-import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from './chromium.js'
+import { openPage, skipWithoutChromium } from './chromium.js'
 import { build, PASSWORD, uniqueEmail } from '../helper.js'
 
 const code = (secret: string, offset = 0) => generate({ secret, epoch: (Math.floor(Date.now() / 30_000) + offset) * 30 })
 
 t.test('the demo page: turn on two-factor sign-in from a QR code, then log in in two steps', { skip: skipWithoutChromium, timeout: 90_000 }, async t => {
-  const { chromium } = await import('playwright-core')
   const app = await build(t, { COOKIE_SECURE: 'false' })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const errors: string[] = []
-  page.on('pageerror', e => errors.push(e.message))
+  const { page, errors } = await openPage(t)
   await page.goto(`${base}/`)
   const email = uniqueEmail()
   await page.fill('#register input[name=email]', email)

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { CHROMIUM, CHROMIUM_ARGS, freePort, skipWithoutChromium } from './chromium.js'
+import { freePort, openPage, skipWithoutChromium } from './chromium.js'
 import { build } from '../helper.js'
 import { CLIENT_ID, CLIENT_SECRET, startIdp } from '../oidc-idp.js'
 
 t.test('the demo page: "Continue with" a provider, and back signed in', { skip: skipWithoutChromium, timeout: 90_000 }, async t => {
-  const { chromium } = await import('playwright-core')
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const idp = await startIdp([`${base}/auth/oidc/test/callback`])
@@ -20,11 +19,7 @@ t.test('the demo page: "Continue with" a provider, and back signed in', { skip: 
     OIDC_TEST_NAME: 'Test IdP'
   })
   await app.listen({ port, host: '127.0.0.1' })
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const errors: string[] = []
-  page.on('pageerror', e => errors.push(e.message))
+  const { page, errors } = await openPage(t)
   await page.goto(`${base}/`)
   await page.click('text=Continue with Test IdP')
 

@@ -3,7 +3,7 @@ import { Types } from 'mongoose'
 import { generate } from 'otplib'
 import type { CDPSession, Page } from 'playwright-core'
 import t from 'tap'
-import { CHROMIUM, CHROMIUM_ARGS, freePort, skipWithoutChromium } from './chromium.js'
+import { freePort, openPage, skipWithoutChromium } from './chromium.js'
 import { BEARER, build, jwtClaims, PASSWORD, uniqueEmail } from '../helper.js'
 
 const code = (secret: string, offset = 0) => generate({ secret, epoch: (Math.floor(Date.now() / 30_000) + offset) * 30 })
@@ -40,18 +40,13 @@ async function passkeySignIn (page: Page) {
 }
 
 t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithoutChromium, timeout: 120_000 }, async t => {
-  const { chromium } = await import('playwright-core')
   const port = await freePort()
   // localhost is a secure context over plain http, so WebAuthn runs; the RP id is "localhost".
   const base = `http://localhost:${port}`
   const app = await build(t, { COOKIE_SECURE: 'false', PUBLIC_URL: base })
   await app.listen({ port, host: '127.0.0.1' })
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP localhost 127.0.0.1'] })
-  t.teardown(() => browser.close())
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const errors: string[] = []
-  page.on('pageerror', e => errors.push(e.message))
+  const { page, errors } = await openPage(t, ['--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP localhost 127.0.0.1'])
+  const context = page.context()
   const cdp: CDPSession = await context.newCDPSession(page)
   await cdp.send('WebAuthn.enable', { enableUI: false })
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
