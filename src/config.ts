@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { parse as parseDuration } from '@lukeed/ms'
 import { Type, type Static } from '@sinclair/typebox'
 import { envSchema } from 'env-schema'
+import { contrastRatio } from './lib/color.js'
 import { parseOidcProviders, type OidcProviderConfig } from './lib/oidc-providers.js'
 
 const Duration = (def: string) => Type.String({ default: def, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w|y)?$' })
@@ -49,6 +50,8 @@ export const ConfigSchema = Type.Object({
   /** nodemailer connection URL (smtp://user:pass@host:587, smtps://…); unset: mail is logged, not sent. */
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   APP_NAME: Type.String({ default: 'Auth server', minLength: 1, maxLength: 100 }),
+  /** The pages' one accent colour (buttons, links, focus rings), `#rrggbb`; white text on it must stay readable. */
+  UI_ACCENT_COLOR: Type.String({ default: '#2456c7', pattern: '^#[0-9a-fA-F]{6}$' }),
   /** Sender of every mail; default "<APP_NAME> <no-reply@localhost>". */
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
   RESET_TOKEN_TTL: Duration('30m'),
@@ -160,6 +163,11 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   }
   if (access !== undefined && access === refresh) {
     throw new ConfigError('ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET must be different')
+  }
+  // White button text on the accent, and accent links on the page's light background (#f6f7f9).
+  const accentContrast = contrastRatio(env.UI_ACCENT_COLOR, '#f6f7f9')
+  if (accentContrast < 4.5) {
+    throw new ConfigError(`UI_ACCENT_COLOR=${env.UI_ACCENT_COLOR} is too light to read text on or against (contrast ${accentContrast.toFixed(2)}:1, at least 4.5:1 needed): pick a darker colour`)
   }
   if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {
     throw new ConfigError('COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers reject it otherwise)')

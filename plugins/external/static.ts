@@ -17,9 +17,14 @@ export default fp(async function staticFiles (fastify) {
     cacheControl: true,
     maxAge: '5m'
   })
+  // The pages' branding: the accent colour, as a CSS custom property every page's style uses.
+  const theme = `:root { --accent: ${fastify.config.UI_ACCENT_COLOR}; }\n`
+  fastify.get('/theme.css', { schema: { hide: true } }, (_request, reply) => {
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(theme)
+  })
   // The pages that mail links open. They read the token from the URL fragment and use it only
   // on a click; a GET (or a scanner's HEAD) consumes nothing.
   for (const page of ['reset-password', 'verify-email']) {
     fastify.get(`/${page}`, { schema: { hide: true } }, (_request, reply) => reply.sendFile(`${page}.html`))
   }
-}, { name: 'static' })
+}, { name: 'static', dependencies: ['config'] })

@@ -5,9 +5,10 @@ import { axeViolations, openPage, serious, skipWithoutChromium as skip } from '.
 import { build, PASSWORD, uniqueEmail } from '../helper.js'
 
 const WIDTHS = [1280, 390]
+const SCHEMES = ['light', 'dark'] as const
 
 t.test('every page: no serious or critical axe violation, no error, no failing request, at 1280 and 390 px', { skip, timeout: 90_000 }, async t => {
-  const app = await build(t, { COOKIE_SECURE: 'false' })
+  const app = await build(t, { COOKIE_SECURE: 'false', UI_ACCENT_COLOR: '#7a1fa2' })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
   const { page, errors, consoleErrors, failedRequests } = await openPage(t)
   const shots = join(process.cwd(), '.tap', 'e2e', 'pages')
@@ -26,16 +27,25 @@ t.test('every page: no serious or critical axe violation, no error, no failing r
   ]
   const report: string[] = []
   for (const [name, path, ready] of pages) {
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 900 })
-      await page.goto(`${base}${path}`)
-      await ready()
-      const violations = await axeViolations(page)
-      t.same(serious(violations), [], `${name} at ${width} px`)
-      report.push(`${name}@${width}: ${violations.length} (${violations.map(v => `${v.id}:${v.impact}`).join(', ') || 'none'})`)
-      await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true })
+    for (const colorScheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme })
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 900 })
+        await page.goto(`${base}${path}`)
+        await ready()
+        const violations = await axeViolations(page)
+        t.same(serious(violations), [], `${name} at ${width} px, ${colorScheme}`)
+        report.push(`${name}@${width}/${colorScheme}: ${violations.length}`)
+        await page.screenshot({ path: join(shots, `${name}-${width}-${colorScheme}.png`), fullPage: true })
+      }
     }
   }
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.goto(`${base}/`)
+  t.equal(await page.locator('#register button[type=submit]').evaluate(b => (globalThis as unknown as { getComputedStyle: (e: unknown) => { backgroundColor: string } }).getComputedStyle(b).backgroundColor), 'rgb(122, 31, 162)', 'buttons wear UI_ACCENT_COLOR')
+  await page.setViewportSize({ width: 390, height: 900 })
+  const [register, login] = await Promise.all(['#register', '#login'].map(f => page.locator(f).boundingBox()))
+  t.ok(register && login && login.y >= register.y + register.height, 'at 390 px the forms stack instead of sitting side by side')
 
   await page.setViewportSize({ width: 1280, height: 900 })
   await page.goto(`${base}/`)
@@ -48,7 +58,7 @@ t.test('every page: no serious or critical axe violation, no error, no failing r
     await page.locator('#sessions li', { hasText: 'this device' }).waitFor()
     const violations = await axeViolations(page)
     t.same(serious(violations), [], `signed-in at ${width} px`)
-    report.push(`signed-in@${width}: ${violations.length} (${violations.map(v => `${v.id}:${v.impact}`).join(', ') || 'none'})`)
+    report.push(`signed-in@${width}: ${violations.length}`)
     await page.screenshot({ path: join(shots, `signed-in-${width}.png`), fullPage: true })
   }
   t.comment(`axe violations per page: ${report.join('; ')}`)

@@ -100,3 +100,10 @@ t.test('production refuses every development default at once, one line each, nam
   t.same(problems.map(p => p.split(' ')[0]), ['MONGO_URL', 'REFRESH_TOKEN_SECRET', 'ENCRYPTION_KEY', 'SMTP_URL'])
   t.match((() => { try { loadConfig({ NODE_ENV: 'production', ACCESS_TOKEN_ALG: 'HS256' }) } catch (err) { return (err as ConfigError).problems } })(), [/^MONGO_URL/, /^REFRESH_TOKEN_SECRET/, /^ACCESS_TOKEN_SECRET/, /^ENCRYPTION_KEY/, /^SMTP_URL/])
 })
+
+t.test('UI_ACCENT_COLOR: #rrggbb, dark enough to read white text on and to read against the page', async t => {
+  t.equal(loadConfig({}).UI_ACCENT_COLOR, '#2456c7')
+  t.equal(loadConfig({ UI_ACCENT_COLOR: '#7A1FA2' }).UI_ACCENT_COLOR, '#7A1FA2')
+  t.throws(() => loadConfig({ UI_ACCENT_COLOR: '#ffd400' }), /UI_ACCENT_COLOR=#ffd400 is too light .*contrast 1\.\d+:1, at least 4\.5:1/)
+  for (const bad of ['red', '#fff', '2456c7', '#2456c7ff']) t.throws(() => loadConfig({ UI_ACCENT_COLOR: bad }), /UI_ACCENT_COLOR/, bad)
+})
