@@ -11,7 +11,16 @@ function status (text, kind = 'info') {
   $('status').dataset.kind = kind
 }
 
+/** Where to go once signed in: the redirect_to of /login, which the server checked before serving this page. */
+const redirectTo = window.location.pathname === '/login' ? new URLSearchParams(window.location.search).get('redirect_to') : null
+/** Where a provider sends the browser back: this page, redirect_to kept. */
+const here = redirectTo ? `/login?redirect_to=${encodeURIComponent(redirectTo)}` : '/'
+
 async function show (user) {
+  if (user && redirectTo) {
+    window.location.assign(redirectTo)
+    return
+  }
   $('signed-out').hidden = Boolean(user)
   $('signed-in').hidden = !user
   if (!user) return
@@ -46,7 +55,7 @@ function providerLink (provider, label, link) {
   const li = document.createElement('li')
   const a = document.createElement('a')
   a.className = 'button'
-  a.href = auth.providerSignInUrl(provider.id, { redirectTo: '/', link })
+  a.href = auth.providerSignInUrl(provider.id, { redirectTo: link ? '/' : here, link })
   a.textContent = label
   li.append(a)
   return li
@@ -98,27 +107,24 @@ async function showIdentities () {
   $('link-buttons').replaceChildren(...providers.map(p => providerLink(p, `Link a ${p.name} account`, true)))
 }
 
-/** What a provider round trip came back with: `?error=CODE`, or `?mfa=required`. */
-const PROVIDER_ERRORS = {
-  AUTH_OIDC_STATE_INVALID: 'That sign-in did not start in this browser, or was already used. Try again.',
-  AUTH_OIDC_PROVIDER_ERROR: 'The provider refused the sign-in or could not be reached.',
-  AUTH_OIDC_EMAIL_UNVERIFIED: 'The provider does not confirm that your email address is verified.',
-  AUTH_ACCOUNT_LINK_REQUIRED: 'An account with this email exists. Log in with its password, then link the provider below.',
-  AUTH_IDENTITY_IN_USE: 'That provider account is already linked to another user.'
-}
-
 let mfaToken = null
 
 function afterProvider () {
   const query = new URLSearchParams(window.location.search)
   const error = query.get('error')
-  if (error) status(PROVIDER_ERRORS[error] ?? error)
+  if (error) status(messageFor({ code: error }), 'error')
   if (query.get('mfa') === 'required') {
     // The challenge is in an HttpOnly cookie: verifyMfa(null, code).
     $('second-step').hidden = false
     status('Enter the code from your authenticator app.')
   }
-  if (error || query.has('mfa')) window.history.replaceState(null, '', window.location.pathname)
+  if (error || query.has('mfa')) {
+    // Out of the address bar; redirect_to stays.
+    query.delete('error')
+    query.delete('mfa')
+    const rest = query.toString()
+    window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''))
+  }
 }
 
 async function showMfa () {

@@ -50,22 +50,32 @@ t.test('a malformed MONGO_URL: one line saying what is wrong, at once', async t 
   t.notMatch(run.stdout + run.stderr, /^\s+at /m, 'no stack trace')
 })
 
-/** Starts the server (embedded database) and resolves with its output up to the startup line. */
+/**
+ * Starts the server (embedded database) and resolves with its output up to the startup line, or
+ * all of it (and what it wrote to stderr) if it ended without one.
+ */
 async function startUp (env: Record<string, string>): Promise<string> {
   const child = spawn('env', SERVER, {
     env: { PATH: process.env.PATH, PORT: '0', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
+  // Listened for from the start: a server that ends on its own must not leave this waiting.
+  const exited = once(child, 'exit')
+  // Nor one that never starts: after a minute it is stopped, and its output shows why.
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  let err = ''
+  child.stderr.on('data', chunk => { err += String(chunk) })
   let out = ''
   try {
     for await (const chunk of child.stdout) {
       out += String(chunk)
-      if (out.includes('Auth server listening at')) break
+      if (out.includes('Auth server listening at')) return out
     }
-    return out
+    return `${out}${err}`
   } finally {
+    clearTimeout(deadline)
     child.kill('SIGTERM')
-    await once(child, 'exit')
+    await exited
   }
 }
 

@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import fp from 'fastify-plugin'
+import { safeRedirect } from '../../src/lib/origin.js'
 
 /**
  * The browser client (/client.js), the demo page (/) and the pages mail links open, from public/. Same origin as the API,
@@ -21,6 +22,15 @@ export default fp(async function staticFiles (fastify) {
   const theme = `:root { --accent: ${fastify.config.UI_ACCENT_COLOR}; }\n`
   fastify.get('/theme.css', { schema: { hide: true } }, (_request, reply) => {
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(theme)
+  })
+  // The sign-in page an app sends its users to: /login?redirect_to=<URL>, where they come back
+  // signed in. Only a path on this server or a URL on an allowed origin is served; any other
+  // target is dropped (no open redirect), and the page honours redirect_to on /login only.
+  const { PUBLIC_URL, allowedOrigins } = fastify.config
+  fastify.get('/login', { schema: { hide: true } }, (request, reply) => {
+    const target = (request.query as { redirect_to?: unknown }).redirect_to
+    if (target !== undefined && (typeof target !== 'string' || safeRedirect(target, PUBLIC_URL, allowedOrigins) === null)) return reply.redirect('/login', 302)
+    return reply.sendFile('index.html')
   })
   // The pages that mail links open. They read the token from the URL fragment and use it only
   // on a click; a GET (or a scanner's HEAD) consumes nothing.

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { CHROMIUM, CHROMIUM_ARGS as ARGS, skipWithoutChromium as skip } from './chromium.js'
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, openPage, skipWithoutChromium as skip } from './chromium.js'
 import { build, PASSWORD, uniqueEmail } from '../helper.js'
 
 t.test('a browser app on HttpOnly cookies: register, silent refresh, two tabs, logout', { skip, timeout: 90_000 }, async t => {
@@ -95,4 +95,35 @@ t.test('the browser client\'s account calls: profile, devices, export, password,
   t.same(await call('me'), { error: 'AUTH_NO_TOKEN' }, 'the cookies are gone')
   t.same(await call('login', email, 'a brand new password'), { error: 'AUTH_INVALID_CREDENTIALS' }, 'and the account')
   t.same(errors.filter(e => !/status of 40[01]/.test(e)), [], 'no page errors but the refused calls above')
+})
+
+t.test('/login?redirect_to: back where the app asked, signed in; only this server or an allowed origin', { skip, timeout: 90_000 }, async t => {
+  const app = await build(t, { COOKIE_SECURE: 'false', ALLOWED_ORIGINS: 'https://app.example.com' })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  for (const target of ['https://evil.example/x', '//evil.example', '/\\evil.example', 'javascript:alert(1)', 'https://app.example.com.evil.example/']) {
+    const res = await app.inject({ url: `/login?redirect_to=${encodeURIComponent(target)}` })
+    t.same([res.statusCode, res.headers.location], [302, '/login'], `${target}: dropped`)
+  }
+  const twice = await app.inject({ url: '/login?redirect_to=/a&redirect_to=/b' })
+  t.same([twice.statusCode, twice.headers.location], [302, '/login'], 'two targets: dropped')
+  for (const target of ['/docs/', 'https://app.example.com/home?x=1']) {
+    const res = await app.inject({ url: `/login?redirect_to=${encodeURIComponent(target)}` })
+    t.equal(res.statusCode, 200, `${target}: the sign-in page`)
+    t.match(res.headers['content-type'], /^text\/html/)
+  }
+
+  const { page, errors } = await openPage(t)
+  await page.goto(`${base}/login?redirect_to=${encodeURIComponent('/health/live')}`)
+  await page.fill('#register input[name=email]', uniqueEmail())
+  await page.fill('#register input[name=password]', PASSWORD)
+  await page.click('#register button[type=submit]')
+  await page.waitForURL(`${base}/health/live`)
+  t.pass('registered, and sent on to redirect_to')
+  await page.goto(`${base}/login?redirect_to=${encodeURIComponent('/docs/')}`)
+  await page.waitForURL(`${base}/docs/`)
+  t.pass('already signed in: sent on at once')
+  await page.goto(`${base}/?redirect_to=${encodeURIComponent('/health/live')}`)
+  await page.waitForSelector('#signed-in:not([hidden])')
+  t.equal(new URL(page.url()).pathname, '/', 'the page honours redirect_to on /login only, which the server checked')
+  t.same(errors, [], 'no page errors')
 })

@@ -37,5 +37,14 @@ t.test('the demo page: "Continue with" a provider, and back signed in', { skip: 
   t.equal(await page.textContent('#who'), `${login}@idp.test`, 'signed in as the provider said')
   await page.locator('#identities li', { hasText: `Test IdP: ${login}@idp.test` }).waitFor()
   t.equal(await page.evaluate('document.cookie'), '', 'the session is in HttpOnly cookies only')
+
+  // An app sends a signed-out user to /login?redirect_to=…; the provider brings them back there.
+  await page.click('#logout')
+  await page.waitForSelector('#signed-out:not([hidden])')
+  await page.goto(`${base}/login?redirect_to=${encodeURIComponent('/health/live')}`)
+  await page.click('text=Continue with Test IdP')
+  // The provider remembers its user: no forms this time, straight back and on.
+  await page.waitForURL(`${base}/health/live`)
+  t.pass('signed in through the provider, and sent on to redirect_to')
   t.same(errors, [], 'no page errors')
 })
