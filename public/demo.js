@@ -27,7 +27,14 @@ async function show (user) {
   $('who').textContent = user.email
   $('verified').textContent = user.emailVerified ? 'confirmed' : 'not confirmed yet'
   $('resend').hidden = user.emailVerified
-  $('profile').textContent = JSON.stringify(user, null, 2)
+  const fields = [['Name', user.name || '(none)'], ['Email', user.email], ['Roles', user.roles.join(', ')], ['Member since', new Date(user.createdAt).toLocaleDateString()]]
+  $('profile').replaceChildren(...fields.flatMap(([term, value]) => {
+    const dt = document.createElement('dt')
+    const dd = document.createElement('dd')
+    dt.textContent = term
+    dd.textContent = value
+    return [dt, dd]
+  }))
   await showMfa()
   await showIdentities()
   await showPasskeys()
@@ -35,7 +42,10 @@ async function show (user) {
   list.replaceChildren()
   for (const s of await auth.sessions()) {
     const li = document.createElement('li')
-    li.textContent = `${s.current ? '(this device) ' : ''}${s.userAgent.slice(0, 60) || 'unknown agent'} · ${s.ip} · last used ${new Date(s.lastUsedAt).toLocaleString()} `
+    // The browser and system the server read from the user agent; the raw string on hover.
+    const device = s.browser ? `${s.browser}${s.os ? ` on ${s.os}` : ''}` : (s.os || 'Unknown device')
+    li.textContent = `${s.current ? '(this device) ' : ''}${device} · ${s.ip} · last used ${new Date(s.lastUsedAt).toLocaleString()} `
+    li.title = s.userAgent
     if (!s.current) {
       const button = document.createElement('button')
       button.textContent = 'Revoke'
@@ -139,6 +149,11 @@ function onSubmit (form, action) {
   $(form).addEventListener('submit', async event => {
     event.preventDefault()
     const data = new FormData(event.target)
+    // The password leaves the page's fields once sent, whatever the answer.
+    event.target.elements.password.value = ''
+    const button = event.target.querySelector('button[type=submit]')
+    button.disabled = true
+    button.setAttribute('aria-busy', 'true')
     try {
       const result = await action(data.get('email'), data.get('password'))
       if (result.tokenType === 'None') {
@@ -155,6 +170,9 @@ function onSubmit (form, action) {
         return
       }
       status(messageFor(err), 'error')
+    } finally {
+      button.disabled = false
+      button.removeAttribute('aria-busy')
     }
   })
 }

@@ -32,6 +32,10 @@ t.test('a browser app on HttpOnly cookies: register, silent refresh, two tabs, l
   // The page fills its sections one after the other: wait for the sessions.
   await page.locator('#sessions li', { hasText: 'this device' }).waitFor()
   t.match(await page.textContent('#sessions'), /this device/, 'sessions listed')
+  t.match(await page.textContent('#sessions'), /\(this device\) Chrome \d+ on Linux · /, 'named by browser and system, not a cut user agent')
+  t.equal(await page.inputValue('#register input[name=password]'), '', 'the password left the form')
+  t.equal(await page.locator('#register button[type=submit]').isDisabled(), false, 'the button is usable again')
+  t.match(await page.textContent('#profile'), new RegExp(`Email${email.replace(/[.]/g, '\\.')}Roles`), 'the profile as fields, not JSON')
   const shots = join(process.cwd(), '.tap', 'e2e')
   mkdirSync(shots, { recursive: true })
   await page.screenshot({ path: join(shots, 'logged-in.png'), fullPage: true })
