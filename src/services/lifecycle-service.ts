@@ -92,7 +92,7 @@ export function createLifecycleService (opts: LifecycleOptions) {
       () => users.update(user._id.toHexString(), fresh => ({
         result: undefined,
         write: { disabledAt: fresh.disabledAt ?? new Date(), sessions: [], bumpTokenVersion: true }
-      }), { missing: notFound }),
+      }), { missing: notFound, hint: user }),
       () => users.restore(user._id, { enabled: true }))
   }
 

@@ -45,7 +45,7 @@ export function createRoles ({ users, audit }: { users: UserStore, audit: AuditL
       const unique = [...new Set(['user', ...roles])]
       const current = await users.read(userId)
       if (!current) throw notFound()
-      const change = () => users.update(userId, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }), { missing: notFound })
+      const change = () => users.update(userId, fresh => ({ result: fresh, write: { roles: unique, bumpTokenVersion: true } }), { missing: notFound, hint: current })
       const before = unique.includes('admin')
         ? await change()
         : await keepingAnAdmin(current, change, () => users.restore(current._id, { admin: true }))
