@@ -98,7 +98,10 @@ export interface AccountExport {
 export interface AuthClientOptions {
   /** Where the auth server is; '' (the default) is the page's own origin. */
   baseUrl?: string
-  /** Called when a request comes back 401 for any reason but an expired access token, or a refresh fails. */
+  /**
+   * Called when the session is gone: a request comes back 401 for any reason but an expired
+   * access token or a wrong password or code the user typed, or a refresh fails.
+   */
   onLogout?: () => void
 }
 
@@ -162,12 +165,16 @@ export interface AuthClient {
   identities (): Promise<Identity[]>
   /** Fails with AUTH_LAST_LOGIN_METHOD when it would leave no way to sign in. */
   unlinkIdentity (id: string): Promise<null>
-  /** Creates a passkey on this device (the browser asks the user) and adds it to the account. */
+  /**
+   * Creates a passkey on this device (the browser asks the user) and adds it to the account.
+   * AUTH_PASSKEY_CANCELLED when the user closes the browser's dialog.
+   */
   addPasskey (name?: string): Promise<Passkey>
   /**
    * Signs in with a passkey the browser offers (no email asked). With the authenticator's user
    * verification it is a two-factor session; without it, a user with an authenticator app gets
-   * AUTH_MFA_REQUIRED, as after a password.
+   * AUTH_MFA_REQUIRED, as after a password. AUTH_PASSKEY_CANCELLED when the user closes the
+   * browser's dialog.
    */
   signInWithPasskey (): Promise<CookieSession>
   passkeys (): Promise<Passkey[]>

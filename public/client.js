@@ -28,10 +28,14 @@ export class AuthError extends Error {
 
 const LOCK_NAME = 'auth-server-refresh'
 
+/** 401s that refuse what the user typed (a current password, a code): the session is fine. */
+const TYPED_CREDENTIAL_CODES = new Set(['AUTH_WRONG_PASSWORD', 'AUTH_MFA_CODE_INVALID'])
+
 /**
  * @param {AuthClientOptions} [options]
  *   baseUrl: where the auth server is ('' = same origin). onLogout: called when a request comes
- *   back 401 for any reason but an expired access token, or a refresh fails: the user must log in.
+ *   back 401 for any reason but an expired access token or a wrong password or code the user
+ *   typed, or a refresh fails: the user must log in.
  * @returns {AuthClient}
  */
 export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
@@ -75,9 +79,10 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     const res = await raw(path, init)
     if (res.status !== 401) return res
     const body = await res.clone().json().catch(() => null)
+    if (TYPED_CREDENTIAL_CODES.has(body?.code)) return res
     if (body?.code === 'AUTH_TOKEN_EXPIRED' && await refresh()) {
       const retried = await raw(path, init)
-      if (retried.status === 401) onLogout()
+      if (retried.status === 401 && !TYPED_CREDENTIAL_CODES.has((await retried.clone().json().catch(() => null))?.code)) onLogout()
       return retried
     }
     onLogout()
@@ -98,10 +103,15 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
    * @param {any} options
    */
   async function passkeyCeremony (ceremony, options) {
-    const credential = ceremony === 'create'
-      ? await navigator.credentials.create({ publicKey: window.PublicKeyCredential.parseCreationOptionsFromJSON(options) })
-      : await navigator.credentials.get({ publicKey: window.PublicKeyCredential.parseRequestOptionsFromJSON(options) })
-    if (!(credential instanceof window.PublicKeyCredential)) throw new AuthError(400, { code: 'AUTH_PASSKEY_CANCELLED', message: 'No passkey was chosen' })
+    const cancelled = () => new AuthError(400, { code: 'AUTH_PASSKEY_CANCELLED', message: 'No passkey was chosen' })
+    const credential = await (ceremony === 'create'
+      ? navigator.credentials.create({ publicKey: window.PublicKeyCredential.parseCreationOptionsFromJSON(options) })
+      : navigator.credentials.get({ publicKey: window.PublicKeyCredential.parseRequestOptionsFromJSON(options) })
+    ).catch(err => {
+      // The user closed the browser's dialog, or it timed out: the browser tells no more.
+      throw err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'AbortError') ? cancelled() : err
+    })
+    if (!(credential instanceof window.PublicKeyCredential)) throw cancelled()
     return credential.toJSON()
   }
 

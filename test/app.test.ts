@@ -3,6 +3,7 @@ import { connect, type AddressInfo } from 'node:net'
 import Fastify, { type InjectOptions } from 'fastify'
 import t from 'tap'
 import helmetPlugin from '../plugins/external/helmet.js'
+import { UI_PAGES } from '../plugins/external/static.js'
 import { startEmbeddedMongo } from '../src/embedded-mongo.js'
 import { build, buildWithLogs, cookie, me, PASSWORD, registerBearer, uniqueEmail } from './helper.js'
 import { startSmtpSink, tokenIn } from './smtp.js'
@@ -292,19 +293,28 @@ t.test('a full flow leaks no password, hash or token into logs or into bodies no
   t.ok(logDump.includes('[redacted]'), 'redaction applied')
 })
 
-t.test('the demo page and the browser client are served under the strict CSP', async t => {
-  const app = await build(t)
-  const page = await app.inject('/')
-  t.equal(page.statusCode, 200)
-  t.match(page.headers['content-type'], /text\/html/)
-  t.match(page.body, /<script type="module" src="\/demo.js">/)
-  t.notOk(/<script>|<style>| on[a-z]+="/i.test(page.body), 'no inline script, style or handler (CSP-compatible)')
-  t.match(page.headers['content-security-policy'], /script-src 'self'/)
+t.test('the account UI and the browser client are served under the strict CSP', async t => {
+  const app = await build(t, { APP_NAME: 'Acme "<Accounts>" & Co' })
+  const root = await app.inject('/')
+  t.same([root.statusCode, root.headers.location], [302, '/account'], '/ goes to the account (which asks a visitor to sign in)')
+  for (const path of UI_PAGES) {
+    const page = await app.inject(path)
+    t.equal(page.statusCode, 200, path)
+    t.match(page.headers['content-type'], /^text\/html/)
+    t.match(page.headers['content-security-policy'], /script-src 'self'/)
+    t.match(page.body, /<script type="module" src="\/ui.js">/)
+    t.match(page.body, /<title>Acme &#34;&#60;Accounts&#62;&#34; &#38; Co<\/title>/, 'APP_NAME, escaped')
+    t.notOk(/<script>|<style>| on[a-z]+=| style=/i.test(page.body), 'no inline script, style or handler (CSP-compatible)')
+  }
+  t.equal((await app.inject('/account/')).statusCode, 404, 'one address per page')
+  t.equal((await app.inject('/app.html')).statusCode, 404, 'the shell only through the pages')
   const client = await app.inject('/client.js')
   t.equal(client.statusCode, 200)
   t.match(client.headers['content-type'], /javascript/)
   t.match(client.body, /export function createAuthClient/)
-  t.equal((await app.inject('/demo.css')).statusCode, 200)
+  for (const file of ['/ui.js', '/ui-lib.js', '/messages.js', '/ui.css', '/pages/sign-in.js', '/pages/security.js']) {
+    t.equal((await app.inject(file)).statusCode, 200, file)
+  }
   t.equal((await app.inject('/../package.json')).statusCode, 404, 'nothing outside public/')
 })
 

@@ -74,3 +74,54 @@ export async function axeViolations (page: import('playwright-core').Page): Prom
 
 /** The violations axe rates serious or critical. */
 export const serious = (violations: AxeViolation[]) => violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+
+type Page = import('playwright-core').Page
+type Locator = import('playwright-core').Locator
+
+/**
+ * Presses Tab until `target` has the focus: proves it is reachable by keyboard, after what had
+ * the focus before. Fails after `limit` presses.
+ */
+export async function tabTo (page: Page, target: Locator, limit = 40): Promise<void> {
+  for (let presses = 0; ; presses++) {
+    if (await target.evaluate(e => e === e.ownerDocument.activeElement)) return
+    if (presses === limit) throw new Error(`not reachable with ${limit} Tab presses: ${target.toString()}`)
+    await page.keyboard.press('Tab')
+  }
+}
+
+/** Tabs to `target` and presses Enter: a link followed or a button pressed, by keyboard alone. */
+export async function press (page: Page, target: Locator): Promise<void> {
+  await tabTo(page, target)
+  await page.keyboard.press('Enter')
+}
+
+/**
+ * Fills the form `form` by keyboard alone, in the order given (which must be the focus order):
+ * Tab to each field, replace its text (a `true` ticks a checkbox with Space), then Tab to the
+ * submit button and press Enter.
+ */
+export async function fillByKeyboard (page: Page, form: string, fields: Record<string, string | true>): Promise<void> {
+  for (const [name, value] of Object.entries(fields)) {
+    await tabTo(page, page.locator(`${form} [name=${name}]`))
+    if (value === true) {
+      await page.keyboard.press('Space')
+      continue
+    }
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type(value)
+  }
+  await press(page, page.locator(`${form} button[type=submit]`))
+}
+
+/**
+ * Runs `auth.<name>(...args)` in the page with the browser client the page serves (one client
+ * per page); resolves to its result (null for none), or `{ error: code }`.
+ */
+export function callIn (page: Page, name: string, ...args: unknown[]): Promise<unknown> {
+  return page.evaluate(async ([n, a]) => {
+    const scope = globalThis as unknown as { testAuth?: Record<string, (...x: unknown[]) => Promise<unknown>> }
+    scope.testAuth ??= (await import('/client.js' as string)).createAuthClient()
+    return scope.testAuth![n as string]!(...(a as unknown[])).then(r => r ?? null, (e: { code: string }) => ({ error: e.code }))
+  }, [name, args] as const)
+}

@@ -19,7 +19,7 @@ t.test('the pages mail links open: rendering one consumes nothing, a click does'
   t.equal(new URL(page.url()).hash, '', 'the token is gone from the address bar')
   t.equal(await tokens.countDocuments({ purpose: 'verify_email', usedAt: null }), 1, 'rendered: nothing consumed')
   await page.click('#confirm')
-  await page.locator('#status', { hasText: 'is confirmed' }).waitFor()
+  await page.locator('#page-status', { hasText: 'is confirmed' }).waitFor()
   const profile = await app.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${accessToken}` } })
   t.equal(profile.json().user.emailVerified, true, 'the click verified the address')
 
@@ -31,7 +31,7 @@ t.test('the pages mail links open: rendering one consumes nothing, a click does'
   const NEW_PASSWORD = 'chosen on the reset page'
   await page.fill('#reset input[name=password]', NEW_PASSWORD)
   await page.click('#reset button[type=submit]')
-  await page.locator('#status', { hasText: 'Your password is changed' }).waitFor()
+  await page.locator('#page-status', { hasText: 'Your password is changed' }).waitFor()
   const login = await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: user.email, password: NEW_PASSWORD } })
   t.equal(login.statusCode, 200, 'the new password logs in')
   t.equal((await app.inject({ method: 'POST', url: '/auth/login', headers: BEARER, payload: { email: user.email, password: PASSWORD } })).statusCode, 401)
@@ -40,7 +40,7 @@ t.test('the pages mail links open: rendering one consumes nothing, a click does'
   await page.goto(`${base}/reset-password#token=${resetToken}`)
   await page.fill('#reset input[name=password]', 'another new password')
   await page.click('#reset button[type=submit]')
-  await page.locator('#status', { hasText: 'already used' }).waitFor()
+  await page.locator('#reset .status[data-kind=error]', { hasText: 'already used' }).waitFor()
   t.pass('a used link says so')
   t.same(errors, [], 'no page errors')
 })

@@ -33,10 +33,12 @@ type Assertion = { challengeId: string, response: { id: string } }
 const verify = (app: FastifyInstance, payload: unknown) =>
   app.inject({ method: 'POST', url: '/auth/passkeys/login/verify', headers: BEARER, payload: payload as Record<string, unknown> })
 
-/** The demo's passkey button: signed in, or the second step, or a message. */
-async function passkeySignIn (page: Page) {
-  await page.click('#passkey-login')
-  await page.waitForSelector('#signed-in:not([hidden]), #second-step:not([hidden])')
+/** From signed in: sign out, then the sign-in page's passkey button, to the account (or the second step). */
+async function passkeySignIn (page: Page, base: string) {
+  await page.click('#sign-out')
+  await page.waitForURL(`${base}/login`)
+  await page.click('#passkey-sign-in')
+  await page.waitForURL(/\/account$|\/login\/second-factor$/)
 }
 
 t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithoutChromium, timeout: 120_000 }, async t => {
@@ -52,16 +54,18 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
   const passkeys = app.mongo.collection('passkeys')
 
-  // Register, then add a passkey through the demo.
-  await page.goto(`${base}/`)
+  // Sign up, then add a passkey on the security page.
+  await page.goto(`${base}/signup`)
   const email = uniqueEmail()
-  await page.fill('#register input[name=email]', email)
-  await page.fill('#register input[name=password]', PASSWORD)
-  await page.click('#register button[type=submit]')
-  await page.waitForSelector('#signed-in:not([hidden])')
+  await page.fill('#sign-up input[name=email]', email)
+  await page.fill('#sign-up input[name=password]', PASSWORD)
+  await page.click('#sign-up button[type=submit]')
+  await page.waitForURL(`${base}/account`)
+  await page.goto(`${base}/account/security`)
   await page.fill('#add-passkey input[name=name]', 'Laptop')
   await page.click('#add-passkey button[type=submit]')
-  await page.locator('#passkeys li', { hasText: 'Laptop (synced)' }).waitFor()
+  await page.locator('#add-passkey .status[data-kind=success]', { hasText: 'Laptop is added' }).waitFor()
+  await page.locator('#passkeys li', { hasText: /^Laptop Synced/ }).waitFor()
   const stored = (await passkeys.findOne({}))!
   t.match(stored, { name: 'Laptop', backupEligible: true, backedUp: true }, 'stored with its backup flags')
   t.notOk(JSON.stringify(stored).includes(email), 'the user handle is not the email')
@@ -71,11 +75,9 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   t.same(options.excludeCredentials.map(c => c.id), [stored.credentialId], 'excludeCredentials')
   t.match(options.authenticatorSelection, { residentKey: 'required', userVerification: 'preferred' })
 
-  // Sign out, and back in with the passkey alone: cookie mode, through the demo.
-  await page.click('#logout')
-  await page.waitForSelector('#signed-out:not([hidden])')
-  await passkeySignIn(page)
-  t.equal(await page.textContent('#who'), email, 'signed in with the passkey, no email asked')
+  // Sign out, and back in with the passkey alone: cookie mode, through the sign-in page.
+  await passkeySignIn(page, base)
+  t.equal(await page.textContent('#email'), email, 'signed in with the passkey, no email asked')
   const verified = await page.evaluate("fetch('/auth/verify').then(r => r.json())") as { amr: string[], aal: string }
   t.match(verified, { amr: ['hwk', 'user'], aal: 'aal2' }, 'user verification: two factors')
 
@@ -96,16 +98,24 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   const disabled = await verify(app, await page.evaluate(ASSERT))
   t.same([disabled.statusCode, disabled.json().code], [403, 'AUTH_ACCOUNT_DISABLED'], 'a disabled account')
   await app.lifecycleService.enable(owner, { ip: '127.0.0.1', userAgent: 'test' }, owner)
-  // Disabling revoked the page's session too.
-  await page.click('#logout')
-  await page.waitForSelector('#signed-out:not([hidden])')
-  await passkeySignIn(page)
-  t.equal(await page.textContent('#who'), email, 'enabled again: signed in with the passkey')
+  // Disabling revoked the page's session too: the page finds out and asks to sign in again.
+  await page.goto(`${base}/account/security`)
+  await page.waitForURL(`${base}/login?redirect_to=%2Faccount%2Fsecurity`)
+  await page.click('#passkey-sign-in')
+  await page.waitForURL(`${base}/account/security`)
+  t.equal(page.url(), `${base}/account/security`, 'enabled again: signed in with the passkey, and back')
 
   // A second passkey, on a second authenticator (the first one is excluded).
   const { authenticatorId: second } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { ...AUTHENTICATOR, transport: 'usb', defaultBackupEligibility: false, defaultBackupState: false } })
   await page.click('#add-passkey button[type=submit]')
-  await page.locator('#passkeys li', { hasText: /^Passkey · added/ }).waitFor()
+  await page.locator('#passkeys li', { hasText: /^PasskeyAdded/ }).waitFor()
+  // Renamed on the page.
+  const laptop = page.locator('#passkeys li', { hasText: /^Laptop Synced/ })
+  await laptop.locator('summary').click()
+  await laptop.locator('input[name=name]').fill('Work laptop')
+  await laptop.locator('button[type=submit]').click()
+  await page.locator('#page-status[data-kind=success]', { hasText: 'Renamed to Work laptop.' }).waitFor()
+  await page.locator('#passkeys li', { hasText: /^Work laptop Synced/ }).waitFor()
   t.equal(await passkeys.countDocuments(), 2)
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: second })
 
@@ -113,10 +123,8 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   const enrolment = await page.evaluate("fetch('/auth/mfa/totp', { method: 'POST' }).then(r => r.json())") as { factorId: string, secret: string }
   const activated = await page.evaluate(`fetch('/auth/mfa/totp/${enrolment.factorId}/activate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '${await code(enrolment.secret)}' }) }).then(r => r.status)`)
   t.equal(activated, 200)
-  await page.click('#logout')
-  await page.waitForSelector('#signed-out:not([hidden])')
-  await passkeySignIn(page)
-  t.equal(await page.isVisible('#signed-in'), true, 'a TOTP user with a verified passkey is not asked for a code')
+  await passkeySignIn(page, base)
+  t.equal(page.url(), `${base}/account`, 'a TOTP user with a verified passkey is not asked for a code')
 
   // …but without user verification it is one factor, and the code is asked.
   await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBadUV: true })
@@ -171,14 +179,14 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   const wrongRp = await verify(app, { challengeId: loginOptions.challengeId, response: foreignAssertion })
   t.same([wrongRp.statusCode, wrongRp.json().code], [401, 'AUTH_PASSKEY_FAILED'], 'an assertion for another RP id, with our challenge')
 
-  const renamed = await app.inject({ method: 'PATCH', url: `/users/me/passkeys/${stored._id.toHexString()}`, headers: { authorization: `Bearer ${session}` }, payload: { name: ' Work laptop ' } })
-  t.match(renamed.json(), { passkey: { id: stored._id.toHexString(), name: 'Work laptop', backedUp: true } }, 'renamed')
+  const renamed = await app.inject({ method: 'PATCH', url: `/users/me/passkeys/${stored._id.toHexString()}`, headers: { authorization: `Bearer ${session}` }, payload: { name: ' Laptop ' } })
+  t.match(renamed.json(), { passkey: { id: stored._id.toHexString(), name: 'Laptop', backedUp: true } }, 'renamed (the API trims)')
 
-  // Removal: through the demo, and never the last way to sign in.
-  await page.reload()
-  await page.waitForSelector('#signed-in:not([hidden])')
-  await page.locator('#passkeys li', { hasText: /^Passkey · added/ }).getByRole('button', { name: 'Remove' }).click()
-  await page.locator('#passkeys li', { hasText: /^Passkey · added/ }).waitFor({ state: 'detached' })
+  // Removal: on the security page, and never the last way to sign in.
+  await page.goto(`${base}/account/security`)
+  await page.getByRole('button', { name: 'Remove Passkey' }).click()
+  await page.locator('#page-status[data-kind=success]', { hasText: 'Passkey is removed.' }).waitFor()
+  t.equal(await page.locator('#passkeys li', { hasText: /^PasskeyAdded/ }).count(), 0, 'gone from the list')
   t.equal(await passkeys.countDocuments(), 1, 'removed')
   await app.mongo.collection('users').updateOne({ email }, { $set: { passwordHash: null } })
   const last = await app.inject({ method: 'DELETE', url: `/users/me/passkeys/${stored._id.toHexString()}`, headers: { authorization: `Bearer ${session}` } })

@@ -1,0 +1,23 @@
+// The page a verification (or email change) mail links to. As on the reset page, the token
+// stays in the fragment and is used only on a click.
+import { messageFor } from '/messages.js'
+import { busy, find } from '/ui-lib.js'
+
+/** @type {import('./types.d.ts').Page} */
+export default function verifyEmail ({ auth, view, pageStatus }) {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('token')
+  window.history.replaceState(null, '', window.location.pathname)
+  const button = find(view, '#confirm')
+  if (!token) return pageStatus('This link is incomplete. Open the link from the mail again.', 'error')
+  button.hidden = false
+  find(view, '#verify-intro').hidden = false
+  button.addEventListener('click', () => busy(button, async () => {
+    try {
+      const user = await auth.verifyEmail(token)
+      button.hidden = true
+      pageStatus(`${user.email} is confirmed. Thank you.`, 'success')
+    } catch (err) {
+      pageStatus(messageFor(err), 'error')
+    }
+  }))
+}

@@ -1,0 +1,91 @@
+// What every page of the account UI shares: status lines, forms that show their progress and
+// never keep a secret, and a small element builder. No framework: the pages are plain DOM.
+import { messageFor } from '/messages.js'
+
+/**
+ * Shows `text` in a status line (role=status, so screen readers read it). Errors and successes
+ * look different: the style keys on data-kind.
+ * @param {HTMLElement} line
+ * @param {string} text
+ * @param {'info' | 'success' | 'error'} [kind]
+ */
+export function say (line, text, kind = 'info') {
+  line.textContent = text
+  line.dataset.kind = kind
+}
+
+/** @param {HTMLElement} container its status line: the last `.status` inside it. */
+export const statusOf = container => /** @type {HTMLElement} */ ([...container.querySelectorAll('.status')].at(-1))
+
+/**
+ * The element `selector` finds in `root`: one the page's own markup holds.
+ * @param {ParentNode} root
+ * @param {string} selector
+ * @returns {any}
+ */
+export const find = (root, selector) => root.querySelector(selector)
+
+/**
+ * A button that cannot be pressed twice: disabled and aria-busy while its request is in flight.
+ * @param {HTMLElement} element a button
+ * @param {() => Promise<unknown>} work
+ */
+export async function busy (element, work) {
+  const button = /** @type {HTMLButtonElement} */ (element)
+  button.disabled = true
+  button.setAttribute('aria-busy', 'true')
+  try {
+    return await work()
+  } finally {
+    button.disabled = false
+    button.removeAttribute('aria-busy')
+  }
+}
+
+/**
+ * Runs `action` with the form's fields on submit. The button is busy meanwhile; password and
+ * code fields are emptied as soon as they are read, whatever the answer. `action` resolves to a
+ * success sentence for the form's status line (or nothing); a failure shows the error's sentence.
+ * @param {HTMLFormElement} form
+ * @param {(fields: Record<string, string>) => Promise<string | void>} action
+ * @param {(err: any) => boolean} [handled] true when it dealt with the error itself
+ */
+export function onSubmit (form, action, handled = () => false) {
+  form.addEventListener('submit', async event => {
+    event.preventDefault()
+    const fields = /** @type {Record<string, string>} */ (Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)])))
+    for (const input of form.querySelectorAll('input[type=password], input[autocomplete=one-time-code]')) /** @type {HTMLInputElement} */ (input).value = ''
+    const line = statusOf(form)
+    say(line, '')
+    const button = /** @type {SubmitEvent} */ (event).submitter ?? find(form, 'button[type=submit]')
+    await busy(button, async () => {
+      try {
+        const message = await action(fields)
+        if (message) say(line, message, 'success')
+      } catch (err) {
+        if (!handled(err)) say(line, messageFor(err), 'error')
+      }
+    })
+  })
+}
+
+/**
+ * An element with attributes (or properties: `onclick`, `hidden`) and children.
+ * @param {string} tag
+ * @param {Record<string, any>} [props]
+ * @param {Array<Node | string>} children
+ */
+export function h (tag, props = {}, ...children) {
+  const element = document.createElement(tag)
+  for (const [key, value] of Object.entries(props)) {
+    if (key in element && !key.includes('-')) /** @type {any} */ (element)[key] = value
+    else element.setAttribute(key, value)
+  }
+  element.append(...children)
+  return element
+}
+
+/** @param {string | null} iso a date as the user reads it ("3 Dec 2026, 18:40"), or "never". */
+export const when = iso => iso
+  ? new Date(iso).toLocaleString(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+  : 'never'
