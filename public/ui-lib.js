@@ -15,7 +15,7 @@ export function say (line, text, kind = 'info') {
 }
 
 /** @param {HTMLElement} container its status line: the last `.status` inside it. */
-export const statusOf = container => /** @type {HTMLElement} */ ([...container.querySelectorAll('.status')].at(-1))
+const statusOf = container => /** @type {HTMLElement} */ ([...container.querySelectorAll('.status')].at(-1))
 
 /**
  * The element `selector` finds in `root`: one the page's own markup holds.
@@ -83,6 +83,17 @@ export function h (tag, props = {}, ...children) {
   }
   element.append(...children)
   return element
+}
+
+/**
+ * The one-time token of a mail link (`#token=…`), taken out of the address bar and the history.
+ * The fragment never reaches a server, and the pages use the token only on a click: a mail
+ * scanner that opens or even renders the link changes nothing.
+ */
+export function takeLinkToken () {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('token')
+  window.history.replaceState(null, '', window.location.pathname)
+  return token
 }
 
 /** @param {string | null} iso a date as the user reads it ("3 Dec 2026, 18:40"), or "never". */

@@ -98,13 +98,7 @@ function takeNotices () {
 async function start () {
   const path = window.location.pathname.replace(/(.)\/$/, '$1')
   const [name, audience] = PAGES[/** @type {keyof PAGES} */ (path)] ?? PAGES['/account']
-  let user
-  try {
-    user = await auth.session()
-  } catch (err) {
-    main.replaceChildren(h('h1', {}, appName), h('p', { className: 'status', role: 'status', 'data-kind': 'error' }, messageFor(err)))
-    return
-  }
+  const user = await auth.session()
   if (audience === 'signed-in' && !user) return window.location.replace(`/login?redirect_to=${encodeURIComponent(path)}`)
   if (audience === 'signed-out' && user) return window.location.replace(redirectTo ?? '/account')
   if (user) showNav()
@@ -119,5 +113,10 @@ async function start () {
   takeNotices()
 }
 
+/** A page that cannot load (the service down, say) says so instead of staying blank. */
+function failed (/** @type {unknown} */ err) {
+  main.replaceChildren(h('h1', {}, appName), h('p', { className: 'status', role: 'status', 'data-kind': 'error' }, messageFor(err)))
+}
+
 window.addEventListener('popstate', () => window.location.reload())
-start()
+start().catch(failed)

@@ -115,6 +115,14 @@ export async function startIdp (redirectUris: string[]) {
 
   return {
     issuer,
+    /** The app's configuration for this provider, as `test`, named "Test IdP". */
+    config: {
+      OIDC_PROVIDERS: 'test',
+      OIDC_TEST_ISSUER: issuer,
+      OIDC_TEST_CLIENT_ID: CLIENT_ID,
+      OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
+      OIDC_TEST_NAME: 'Test IdP'
+    },
     signIn,
     idTokenFor,
     /** A token signed with the provider's own key: for claims no flow would issue (an expired token). */

@@ -1,12 +1,10 @@
-// The page a verification (or email change) mail links to. As on the reset page, the token
-// stays in the fragment and is used only on a click.
+// The page a verification (or email change) mail links to: one button, with the link's token.
 import { messageFor } from '/messages.js'
-import { busy, find } from '/ui-lib.js'
+import { busy, find, takeLinkToken } from '/ui-lib.js'
 
 /** @type {import('./types.d.ts').Page} */
 export default function verifyEmail ({ auth, view, pageStatus }) {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get('token')
-  window.history.replaceState(null, '', window.location.pathname)
+  const token = takeLinkToken()
   const button = find(view, '#confirm')
   if (!token) return pageStatus('This link is incomplete. Open the link from the mail again.', 'error')
   button.hidden = false

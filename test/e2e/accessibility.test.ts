@@ -4,7 +4,7 @@ import { generate } from 'otplib'
 import t from 'tap'
 import { axeViolations, freePort, openPage, serious, skipWithoutChromium as skip } from './chromium.js'
 import { build, PASSWORD, uniqueEmail } from '../helper.js'
-import { CLIENT_ID, CLIENT_SECRET, startIdp } from '../oidc-idp.js'
+import { startIdp } from '../oidc-idp.js'
 
 const WIDTHS = [1280, 390]
 const SCHEMES = ['light', 'dark'] as const
@@ -19,11 +19,7 @@ t.test('every page: no serious or critical axe violation, no error, no failing r
     COOKIE_SECURE: 'false',
     UI_ACCENT_COLOR: '#7a1fa2',
     PUBLIC_URL: base,
-    OIDC_PROVIDERS: 'test',
-    OIDC_TEST_ISSUER: idp.issuer,
-    OIDC_TEST_CLIENT_ID: CLIENT_ID,
-    OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
-    OIDC_TEST_NAME: 'Test IdP'
+    ...idp.config
   })
   await app.listen({ port, host: '127.0.0.1' })
   const { page, errors, consoleErrors, failedRequests } = await openPage(t)

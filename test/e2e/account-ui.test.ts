@@ -180,3 +180,28 @@ t.test('forgot password by keyboard: the mailed link, a new password, and the li
   t.equal(outline, 'solid', 'and shows where the focus is')
   t.same([...errors, ...consoleErrors.filter(e => !/status of 401/.test(e))], [], 'no page error')
 })
+
+t.test('a session signed out from another device: the next action asks to sign in again, then comes back', { skip, timeout: 90_000 }, async t => {
+  const app = await build(t, { COOKIE_SECURE: 'false' })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { page, errors } = await openPage(t)
+  const email = uniqueEmail()
+  await page.goto(`${base}/signup`)
+  await fillByKeyboard(page, '#sign-up', { email, password: PASSWORD })
+  await page.waitForURL(`${base}/account`)
+
+  // Another device signs this browser out.
+  const other = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'x-auth-mode': 'bearer' }, payload: { email, password: PASSWORD } })
+  const authorization = `Bearer ${other.json().accessToken}`
+  const { sessions } = (await app.inject({ url: '/auth/sessions', headers: { authorization } })).json() as { sessions: Array<{ id: string, current: boolean }> }
+  const browserSession = sessions.find(s => !s.current)!
+  t.equal((await app.inject({ method: 'DELETE', url: `/auth/sessions/${browserSession.id}`, headers: { authorization } })).statusCode, 204)
+
+  await fillByKeyboard(page, '#rename', { name: 'Ada' })
+  await page.waitForURL(`${base}/login?redirect_to=%2Faccount`)
+  await page.locator('#page-status', { hasText: 'Your session ended. Please sign in again.' }).waitFor()
+  await fillByKeyboard(page, '#sign-in', { email, password: PASSWORD })
+  await page.waitForURL(`${base}/account`)
+  t.pass('signed in again, and back on the page')
+  t.same(errors, [], 'no uncaught error')
+})

@@ -3,7 +3,7 @@ import { generate } from 'otplib'
 import t from 'tap'
 import { freePort, openPage, skipWithoutChromium } from './chromium.js'
 import { build, PASSWORD, uniqueEmail } from '../helper.js'
-import { CLIENT_ID, CLIENT_SECRET, startIdp } from '../oidc-idp.js'
+import { startIdp } from '../oidc-idp.js'
 
 const code = (secret: string, offset = 0) => generate({ secret, epoch: (Math.floor(Date.now() / 30_000) + offset) * 30 })
 
@@ -15,11 +15,7 @@ t.test('the account UI with a provider: link from the security page, unlink, "Co
   const app = await build(t, {
     COOKIE_SECURE: 'false',
     PUBLIC_URL: base,
-    OIDC_PROVIDERS: 'test',
-    OIDC_TEST_ISSUER: idp.issuer,
-    OIDC_TEST_CLIENT_ID: CLIENT_ID,
-    OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
-    OIDC_TEST_NAME: 'Test IdP'
+    ...idp.config
   })
   await app.listen({ port, host: '127.0.0.1' })
   const { page, errors } = await openPage(t)

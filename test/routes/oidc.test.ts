@@ -5,20 +5,13 @@ import { generate } from 'otplib'
 import t from 'tap'
 import { emailKey } from '../../models/email-claim.js'
 import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
-import { CLIENT_ID, CLIENT_SECRET, MOBILE_CLIENT_ID, OTHER_CLIENT_ID, startIdp } from '../oidc-idp.js'
+import { CLIENT_ID, MOBILE_CLIENT_ID, OTHER_CLIENT_ID, startIdp } from '../oidc-idp.js'
 import { startSmtpSink, tokenIn } from '../smtp.js'
 
 const idp = await startIdp(['http://localhost:3000/auth/oidc/test/callback'])
 t.teardown(idp.close)
 
-const OIDC = {
-  OIDC_PROVIDERS: 'test',
-  OIDC_TEST_ISSUER: idp.issuer,
-  OIDC_TEST_CLIENT_ID: CLIENT_ID,
-  OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
-  OIDC_TEST_NAME: 'Test IdP',
-  OIDC_TEST_AUDIENCES: MOBILE_CLIENT_ID
-}
+const OIDC = { ...idp.config, OIDC_TEST_AUDIENCES: MOBILE_CLIENT_ID }
 const TX = '__Host-oidc_tx'
 const ACCESS = '__Host-access_token'
 const MFA = '__Secure-mfa_challenge'
