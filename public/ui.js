@@ -49,12 +49,13 @@ const auth = createAuthClient({
  * @param {Record<string, unknown>} [state] what one page hands the next without a reload
  */
 async function render (name, user, state = {}) {
+  // The module first: the page's forms appear with their handlers, in the same task.
+  const page = await import(`/pages/${name}.js`)
   const template = /** @type {HTMLTemplateElement} */ (document.getElementById(`page-${name}`))
   main.replaceChildren(template.content.cloneNode(true))
   document.title = `${template.dataset.title} · ${appName}`
   // Every form reports in a status line of its own, there before anything is said in it.
   for (const form of main.querySelectorAll('form')) if (!form.querySelector('.status')) form.append(h('p', { className: 'status', role: 'status' }))
-  const page = await import(`/pages/${name}.js`)
   await page.default(/** @type {import('./pages/types.d.ts').PageContext} */ ({
     auth,
     user,
@@ -118,5 +119,8 @@ function failed (/** @type {unknown} */ err) {
   main.replaceChildren(h('h1', {}, appName), h('p', { className: 'status', role: 'status', 'data-kind': 'error' }, messageFor(err)))
 }
 
+// No form is ever sent by the browser itself (that would put its fields, a password among them,
+// in a URL): each page's script sends its forms.
+document.addEventListener('submit', event => event.preventDefault(), { capture: true })
 window.addEventListener('popstate', () => window.location.reload())
 start().catch(failed)

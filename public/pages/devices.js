@@ -29,9 +29,9 @@ export default async function devices ({ auth, view, pageStatus }) {
         ...(s.current ? [] : [revoke]))
     }))
   }
-  await showSessions()
   onSubmit(find(view, '#sign-out-everywhere'), async () => {
     await auth.logoutAll()
     window.location.assign('/login?notice=signed-out-everywhere')
   })
+  await showSessions()
 }

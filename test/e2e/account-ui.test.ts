@@ -73,7 +73,8 @@ t.test('the account UI by keyboard alone: sign up, confirm, profile, devices, se
   // Security: the password (a wrong current one says so and signs nobody out), then two-step sign-in.
   await press(page, page.getByRole('link', { name: 'Security' }))
   await page.waitForURL(`${base}/account/security`)
-  t.equal(await page.getAttribute('nav a[href="/account/security"]', 'aria-current'), 'page', 'the nav marks where we are')
+  await page.locator('nav a[aria-current=page]', { hasText: 'Security' }).waitFor()
+  t.equal(await page.locator('nav a[aria-current]').count(), 1, 'the nav marks where we are, and only that')
   await fillByKeyboard(page, '#change-password', { currentPassword: 'wrong password', newPassword: 'another good password' })
   await status('#change-password .status[data-kind=error]', 'Your current password is wrong.')
   t.equal(page.url(), `${base}/account/security`)

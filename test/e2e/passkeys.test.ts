@@ -162,7 +162,8 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   const otherCdp = await context.newCDPSession(other)
   await otherCdp.send('WebAuthn.enable', { enableUI: false })
   await otherCdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
-  await other.goto(`http://other.localhost:${port}/`)
+  // A page that stays put (no script of ours navigating it away).
+  await other.goto(`http://other.localhost:${port}/health/live`)
   const session = second2.json().accessToken as string
   const creation = (await app.inject({ method: 'POST', url: '/auth/passkeys/register/options', headers: { authorization: `Bearer ${session}` } })).json()
   const foreignRegistration = await other.evaluate(`(async () => {
