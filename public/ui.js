@@ -97,7 +97,7 @@ function takeNotices () {
 }
 
 async function start () {
-  const path = window.location.pathname.replace(/(.)\/$/, '$1')
+  const path = window.location.pathname
   const [name, audience] = PAGES[/** @type {keyof PAGES} */ (path)] ?? PAGES['/account']
   const user = await auth.session()
   if (audience === 'signed-in' && !user) return window.location.replace(`/login?redirect_to=${encodeURIComponent(path)}`)

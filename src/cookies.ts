@@ -19,24 +19,24 @@ export function cookieNames (secure: boolean) {
     : { access: 'access_token', refresh: 'refresh_token', oidcTransaction: 'oidc_tx', mfaChallenge: 'mfa_challenge' }
 }
 
-/** How many cookies named `name` a Cookie header carries: one per path and domain that set one. */
-export function cookieCount (header: string | undefined, name: string): number {
-  if (!header) return 0
-  let count = 0
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=')
-    if (eq !== -1 && pair.slice(0, eq).trim() === name) count++
-  }
-  return count
-}
-
 /**
  * Whether the request carries two access or two refresh cookies: ours and one that a sibling
  * subdomain planted on a broader path or domain (cookie tossing). Which is ours cannot be told,
- * and using the other would swap the user into an attacker's session.
+ * and using the other would swap the user into an attacker's session. A header carries one pair
+ * per path and domain that set a cookie of that name; one pass counts both names.
  */
 export function hasAmbiguousCookies (header: string | undefined, names: { access: string, refresh: string }): boolean {
-  return cookieCount(header, names.access) > 1 || cookieCount(header, names.refresh) > 1
+  if (!header) return false
+  let access = 0
+  let refresh = 0
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=')
+    if (eq === -1) continue
+    const name = pair.slice(0, eq).trim()
+    if (name === names.access) access++
+    else if (name === names.refresh) refresh++
+  }
+  return access > 1 || refresh > 1
 }
 
 /** Set-Cookie values that delete the access and refresh cookies where this server sets them. */

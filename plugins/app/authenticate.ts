@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: verifies the access token (header first, then cookie) and sets request.user. */
     authenticate: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void
+    /** authenticate as a promise of its outcome: null when the token passed (request.user set), else the error. */
+    checkAccessToken: (request: FastifyRequest, reply: FastifyReply) => Promise<Error | null>
   }
 }
 
@@ -83,4 +85,6 @@ export default fp(async function authenticate (fastify) {
     }
     done()
   })
+  fastify.decorate('checkAccessToken', (request: FastifyRequest, reply: FastifyReply) =>
+    new Promise<Error | null>(resolve => { fastify.authenticate(request, reply, err => resolve(err ?? null)) }))
 }, { name: 'authenticate', dependencies: ['config', 'access-tokens'] })

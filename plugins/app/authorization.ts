@@ -30,7 +30,8 @@ export default fp(async function authorization (fastify) {
     await accountService.verifySession(request.user)
   })
   fastify.decorate('requireSession', async (request: FastifyRequest, reply: FastifyReply) => {
-    await new Promise<void>((resolve, reject) => { fastify.authenticate(request, reply, err => err ? reject(err) : resolve()) })
+    const failed = await fastify.checkAccessToken(request, reply)
+    if (failed) throw failed
     await accountService.verifySession(request.user)
   })
 }, { name: 'authorization', dependencies: ['authenticate', 'services'] })

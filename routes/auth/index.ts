@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import {
   AccountDisabledError, AmbiguousCredentialsError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError,
   InvalidRefreshTokenError, InvalidTokenError, MfaRequiredError, NoRefreshTokenError, NoTokenError, RefreshConflictError, RefreshReusedError,
@@ -122,10 +122,6 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     return reply.code(204).send(null)
   })
 
-  /** The outcome of the access-token check as a value: null when the token passed. */
-  const tokenCheck = (request: FastifyRequest, reply: FastifyReply) =>
-    new Promise<Error | null>(resolve => { fastify.authenticate(request, reply, err => resolve(err ?? null)) })
-
   fastify.get('/session', {
     schema: {
       operationId: 'getSession',
@@ -136,7 +132,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: { ...ref(SessionStateSchema), description: 'The state' }, ...errorResponses({ 400: [AmbiguousCredentialsError] }) }
     }
   }, async (request, reply): Promise<SessionState> => {
-    const failed = await tokenCheck(request, reply)
+    const failed = await fastify.checkAccessToken(request, reply)
     if (failed instanceof TokenExpiredError) return { status: 'expired', user: null }
     if (failed instanceof NoTokenError || failed instanceof InvalidTokenError) return { status: 'signed-out', user: null }
     if (failed) throw failed
