@@ -172,9 +172,20 @@ t.test('forgot password by keyboard: the mailed link, a new password, and the li
   await page.waitForURL(`${base}/account`)
   t.pass('the new password signs in')
 
-  // The skip link is the first stop, and lands in <main>.
-  await page.goto(`${base}/account`)
-  await page.locator('h1').waitFor()
+  // What a provider's return leaves in the address: a code becomes its sentence, and leaves the
+  // address bar (redirect_to stays); a code the table does not know is never shown as it is.
+  await page.click('#sign-out')
+  await page.waitForURL(`${base}/login`)
+  await page.goto(`${base}/login?error=AUTH_OIDC_STATE_INVALID&redirect_to=%2Fdocs%2F`)
+  await page.locator('#page-status[data-kind=error]', { hasText: 'This sign-in expired or started in another browser.' }).waitFor()
+  await page.waitForURL(`${base}/login?redirect_to=%2Fdocs%2F`)
+  await page.goto(`${base}/login?error=${encodeURIComponent('<img src=x>')}`)
+  await page.locator('#page-status[data-kind=error]', { hasText: 'Something went wrong. Try again in a moment.' }).waitFor()
+  t.notOk((await page.content()).includes('<img src=x>'), 'the unknown code is not on the page')
+
+  // The skip link is the first stop, and shows the focus.
+  await page.goto(`${base}/login`)
+  await page.locator('#sign-in').waitFor()
   await tabTo(page, page.getByRole('link', { name: 'Skip to content' }), 1)
   t.pass('Tab first reaches "Skip to content"')
   const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')
