@@ -2,26 +2,16 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { generate } from 'otplib'
 import t from 'tap'
-import { axeViolations, freePort, openPage, serious, skipWithoutChromium as skip } from './chromium.js'
-import { build, PASSWORD, uniqueEmail } from '../helper.js'
-import { startIdp } from '../oidc-idp.js'
+import { axeViolations, openPage, serious, skipWithoutChromium as skip } from './chromium.js'
+import { serveWithProvider } from './provider.js'
+import { PASSWORD, uniqueEmail } from '../helper.js'
 
 const WIDTHS = [1280, 390]
 const SCHEMES = ['light', 'dark'] as const
 
 t.test('every page: no serious or critical axe violation, no error, no failing request, at 1280 and 390 px, light and dark', { skip, timeout: 120_000 }, async t => {
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
   // A provider, so the sign-in and security pages show their provider buttons too.
-  const idp = await startIdp([`${base}/auth/oidc/test/callback`])
-  t.teardown(idp.close)
-  const app = await build(t, {
-    COOKIE_SECURE: 'false',
-    UI_ACCENT_COLOR: '#7a1fa2',
-    PUBLIC_URL: base,
-    ...idp.config
-  })
-  await app.listen({ port, host: '127.0.0.1' })
+  const { base } = await serveWithProvider(t, { UI_ACCENT_COLOR: '#7a1fa2' })
   const { page, errors, consoleErrors, failedRequests } = await openPage(t)
   const shots = join(process.cwd(), '.tap', 'e2e', 'pages')
   mkdirSync(shots, { recursive: true })

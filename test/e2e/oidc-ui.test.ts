@@ -1,23 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { generate } from 'otplib'
 import t from 'tap'
-import { freePort, openPage, skipWithoutChromium } from './chromium.js'
-import { build, PASSWORD, uniqueEmail } from '../helper.js'
-import { startIdp } from '../oidc-idp.js'
+import { openPage, skipWithoutChromium } from './chromium.js'
+import { serveWithProvider } from './provider.js'
+import { PASSWORD, uniqueEmail } from '../helper.js'
 
 const code = (secret: string, offset = 0) => generate({ secret, epoch: (Math.floor(Date.now() / 30_000) + offset) * 30 })
 
 t.test('the account UI with a provider: link from the security page, unlink, "Continue with", the second step, back to redirect_to', { skip: skipWithoutChromium, timeout: 90_000 }, async t => {
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
-  const idp = await startIdp([`${base}/auth/oidc/test/callback`])
-  t.teardown(idp.close)
-  const app = await build(t, {
-    COOKIE_SECURE: 'false',
-    PUBLIC_URL: base,
-    ...idp.config
-  })
-  await app.listen({ port, host: '127.0.0.1' })
+  const { base, idp } = await serveWithProvider(t)
   const { page, errors } = await openPage(t)
   const login = `chromium-${randomBytes(4).toString('hex')}`
   /** The provider's own pages: its login form, then its consent form. */
