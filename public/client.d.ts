@@ -9,6 +9,11 @@ export interface User {
   name: string
   roles: string[]
   createdAt: string
+  /**
+   * The account has a password. Without one (a provider or passkey account) changePassword and
+   * changeEmail cannot be used: forgotPassword and resetPassword set one.
+   */
+  hasPassword: boolean
 }
 
 export interface CookieSession {
@@ -87,7 +92,7 @@ export interface Passkey {
 /** Everything the server holds about the user (GET /users/me/export), minus every secret. */
 export interface AccountExport {
   exportedAt: string
-  user: User & { hasPassword: boolean, updatedAt: string }
+  user: User & { updatedAt: string }
   sessions: Session[]
   identities: Identity[]
   passkeys: Passkey[]

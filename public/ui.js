@@ -56,6 +56,13 @@ async function render (name, user, state = {}) {
   document.title = `${template.dataset.title} · ${appName}`
   // Every form reports in a status line of its own, there before anything is said in it.
   for (const form of main.querySelectorAll('form')) if (!form.querySelector('.status')) form.append(h('p', { className: 'status', role: 'status' }))
+  // A form that needs the current password, for an account that has none: the way to set one instead.
+  if (user && !user.hasPassword) {
+    for (const note of main.querySelectorAll('.needs-password')) {
+      note.removeAttribute('hidden')
+      note.previousElementSibling?.setAttribute('hidden', '')
+    }
+  }
   await page.default(/** @type {import('./pages/types.d.ts').PageContext} */ ({
     auth,
     user,

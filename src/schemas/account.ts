@@ -86,7 +86,6 @@ export const AccountExportSchema = Type.Object({
   exportedAt: Type.String({ format: 'date-time' }),
   user: Type.Object({
     ...UserSchema.properties,
-    hasPassword: Type.Boolean(),
     updatedAt: Type.String({ format: 'date-time' })
   }, { additionalProperties: false }),
   sessions: Type.Array(ref(SessionSchema)),

@@ -44,7 +44,8 @@ export const UserSchema = Type.Object({
   emailVerified: Type.Boolean({ description: 'The owner proved the address (a verification link)' }),
   name: Type.String(),
   roles: Type.Array(Type.String()),
-  createdAt: Type.String({ format: 'date-time' })
+  createdAt: Type.String({ format: 'date-time' }),
+  hasPassword: Type.Boolean({ description: 'The account has a password. Without one (a provider or passkey account) changePassword and changeEmail cannot be used: set one with forgotPassword and resetPassword' })
 }, { $id: 'User', additionalProperties: false })
 
 export const UserResponseSchema = Type.Object({ user: ref(UserSchema) }, { $id: 'UserResponse' })

@@ -20,6 +20,7 @@ export interface PublicUser {
   name: string
   roles: string[]
   createdAt: string
+  hasPassword: boolean
 }
 
 export interface IssuedTokens {
@@ -95,7 +96,9 @@ export function toPublicUser (user: UserProfile): PublicUser {
     emailVerified: user.emailVerified === true,
     name: user.name,
     roles: [...user.roles],
-    createdAt: user.createdAt.toISOString()
+    createdAt: user.createdAt.toISOString(),
+    // A document written before the field existed has none: no password either.
+    hasPassword: typeof user.passwordHash === 'string'
   }
 }
 

@@ -199,7 +199,7 @@ export function createLifecycleService (opts: LifecycleOptions) {
       await audit.record('account.exported', { userId: claims.sub, sessionId: claims.sid, meta })
       return {
         exportedAt: new Date().toISOString(),
-        user: { ...toPublicUser(user), hasPassword: user.passwordHash !== null, updatedAt: user.updatedAt.toISOString() },
+        user: { ...toPublicUser(user), updatedAt: user.updatedAt.toISOString() },
         sessions,
         identities,
         passkeys,

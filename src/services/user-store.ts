@@ -27,8 +27,8 @@ export type StepFn<T> = (user: UserDocument, sessions: SessionRecord[], now: Dat
 /** A user as stored: a lean read, plain objects only. */
 export type StoredUser = UserFields & { _id: Types.ObjectId }
 
-/** What a profile shows of a user: no password hash, no sessions. */
-export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'emailVerified' | 'name' | 'roles' | 'createdAt'>
+/** What a profile is made of: no sessions; the password hash only to say whether there is one. */
+export type UserProfile = Pick<StoredUser, '_id' | 'email' | 'emailVerified' | 'name' | 'roles' | 'createdAt' | 'passwordHash'>
 /** What the admin API shows of a user: the profile and whether the account is disabled. */
 export type AdminProfile = UserProfile & Pick<StoredUser, 'disabledAt'>
 /** What registration stores; the model fills in the rest (no sessions yet, version 0). */
@@ -38,7 +38,7 @@ export type SessionState = Pick<StoredUser, '_id' | 'sessions' | 'tokenVersion'>
 
 /** The fields to fetch for a `T` (`_id` comes anyway); the compiler keeps the two in step. */
 type Projection<T> = Record<Exclude<keyof T, '_id'>, 1>
-const PROFILE_FIELDS: Projection<UserProfile> = { email: 1, emailVerified: 1, name: 1, roles: 1, createdAt: 1 }
+const PROFILE_FIELDS: Projection<UserProfile> = { email: 1, emailVerified: 1, name: 1, roles: 1, createdAt: 1, passwordHash: 1 }
 const ADMIN_PROFILE_FIELDS: Projection<AdminProfile> = { ...PROFILE_FIELDS, disabledAt: 1 }
 const SESSION_STATE_FIELDS: Projection<SessionState> = { sessions: 1, tokenVersion: 1 }
 
@@ -143,8 +143,8 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
      * duplicate `_id` or email (where the database enforces it) rejects with code 11000.
      */
     async insert (fields: NewUser): Promise<UserProfile> {
-      const { _id, email, emailVerified, name, roles, createdAt } = await users.create(fields)
-      return { _id, email, emailVerified, name, roles: [...roles], createdAt }
+      const { _id, email, emailVerified, name, roles, createdAt, passwordHash } = await users.create(fields)
+      return { _id, email, emailVerified, name, roles: [...roles], createdAt, passwordHash }
     },
 
     async exists (userId: Types.ObjectId): Promise<boolean> {

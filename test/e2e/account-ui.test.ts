@@ -38,6 +38,7 @@ t.test('the account UI by keyboard alone: sign up, confirm, profile, devices, se
   await status('#page-status[data-kind=success]', `${email} is confirmed`)
   await page.goto(`${base}/account`)
   await status('#verified', 'Verified')
+  t.equal(await page.isVisible('.needs-password'), false, 'a password account gets the forms, not the note')
 
   // Profile: the name, then the address (confirmed from the new one's mail).
   await fillByKeyboard(page, '#rename', { name: 'Ada Lovelace' })

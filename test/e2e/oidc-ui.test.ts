@@ -49,6 +49,15 @@ t.test('the account UI with a provider: link from the security page, unlink, "Co
   await page.getByRole('button', { name: `Unlink Test IdP account ${login}@idp.test` }).click()
   await page.locator('#page-status[data-kind=error]', { hasText: 'This is your last way to sign in.' }).waitFor()
   t.pass('the last way to sign in stays, and the page says why')
+  // No password: no form asking for the current one, the way to set one instead.
+  t.equal(await page.isVisible('#change-password'), false, 'no change-password form')
+  t.match(await page.locator('.needs-password').textContent(), /You sign in without a password/)
+  await page.goto(`${base}/account`)
+  await page.locator('#email', { hasText: `${login}@idp.test` }).waitFor()
+  t.equal(await page.isVisible('#change-email'), false, 'no change-email form')
+  t.equal(await page.getByRole('link', { name: 'Get a link to set a password.' }).getAttribute('href'), '/forgot-password')
+  await page.goto(`${base}/account/security`)
+  await page.locator('#mfa-state:not(:empty)').waitFor()
 
   // With an authenticator app on, the provider's sign-in comes back for the second step, and an
   // app's redirect_to survives both steps.

@@ -305,12 +305,15 @@ t.test('a user without a password sets one by a reset, and then has both ways', 
   const login = name()
   const { res } = await signIn(app, login)
   const email = `${login}@idp.test`
+  const profile = () => app.inject({ url: '/users/me', cookies: { [ACCESS]: accessOf(res)! } }).then(r => r.json().user)
+  t.match(await profile(), { email, hasPassword: false }, 'the profile says there is no password')
   const change = await app.inject({ method: 'POST', url: '/auth/password', cookies: { [ACCESS]: accessOf(res)! }, payload: { currentPassword: 'anything at all', newPassword: PASSWORD } })
   t.same([change.statusCode, change.json().code], [401, 'AUTH_WRONG_PASSWORD'], 'no current password to give')
   t.equal((await app.inject({ method: 'POST', url: '/auth/password/forgot', payload: { email } })).statusCode, 202)
   const token = tokenIn(await smtp.mailTo(email, /reset your password/), 'reset-password')
   t.equal((await app.inject({ method: 'POST', url: '/auth/password/reset', payload: { token, newPassword: PASSWORD } })).statusCode, 204)
   t.equal((await loginBearer(app, email)).statusCode, 200, 'the password works')
+  t.equal((await loginBearer(app, email)).json().user.hasPassword, true, 'and the user has one now')
   t.ok(accessOf((await signIn(app, login)).res), 'and so does the provider')
 })
 

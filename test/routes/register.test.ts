@@ -1,7 +1,7 @@
 import t from 'tap'
 import { BEARER, build, cookie, jwtClaims, PASSWORD, uniqueEmail } from '../helper.js'
 
-const USER_KEYS = ['createdAt', 'email', 'emailVerified', 'id', 'name', 'roles']
+const USER_KEYS = ['createdAt', 'email', 'emailVerified', 'hasPassword', 'id', 'name', 'roles']
 
 t.test('cookie mode: 201, user only, HttpOnly cookies, no token strings in the body', async t => {
   const app = await build(t)
@@ -10,7 +10,7 @@ t.test('cookie mode: 201, user only, HttpOnly cookies, no token strings in the b
   const body = res.json()
   t.same(Object.keys(body).sort(), ['accessTokenExpiresAt', 'tokenType', 'user'])
   t.equal(body.tokenType, 'Cookie', 'the discriminator of the two session bodies')
-  t.same(Object.keys(body.user).sort(), USER_KEYS, 'user is exactly { id, email, emailVerified, name, roles, createdAt }')
+  t.same(Object.keys(body.user).sort(), USER_KEYS, 'user is exactly { id, email, emailVerified, name, roles, createdAt, hasPassword }')
   t.match(body.user, { email: 'ada@example.com', name: 'Ada', roles: ['user'] }, 'email trimmed and lower-cased')
   t.match(body.user.id, /^[0-9a-f]{24}$/)
   t.ok(Date.parse(body.accessTokenExpiresAt) > Date.now())

@@ -9,7 +9,7 @@ t.test('GET /users/me with bearer, cookie, and both', async t => {
   const a = await registerBearer(app)
   const res = await me(app, a.accessToken)
   t.equal(res.statusCode, 200)
-  t.same(Object.keys(res.json().user).sort(), ['createdAt', 'email', 'emailVerified', 'id', 'name', 'roles'])
+  t.same(Object.keys(res.json().user).sort(), ['createdAt', 'email', 'emailVerified', 'hasPassword', 'id', 'name', 'roles'])
   t.equal(res.json().user.id, a.user.id)
 
   const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
@@ -21,13 +21,18 @@ t.test('GET /users/me with bearer, cookie, and both', async t => {
   t.equal(both.json().user.id, a.user.id, 'the header wins over the cookie')
 })
 
-t.test('GET /users/me reads only the profile\'s fields: no password hash, no sessions', async t => {
+t.test('GET /users/me reads only the profile\'s fields (no sessions), and answers whether there is a password, not its hash', async t => {
   const app = await build(t)
   const a = await registerBearer(app)
   const reads = recordFindOne(app.models.users.collection)
-  t.equal((await me(app, a.accessToken)).statusCode, 200)
+  const res = await me(app, a.accessToken)
+  t.equal(res.statusCode, 200)
   t.equal(reads.length, 1, 'one read')
-  t.same(Object.keys(reads[0]!.doc as object).sort(), ['_id', 'createdAt', 'email', 'emailVerified', 'name', 'roles'])
+  // The hash is read only to say whether there is one (the embedded database computes no projection).
+  t.same(Object.keys(reads[0]!.doc as object).sort(), ['_id', 'createdAt', 'email', 'emailVerified', 'name', 'passwordHash', 'roles'])
+  t.equal(res.json().user.hasPassword, true)
+  t.notOk(res.body.includes((reads[0]!.doc as { passwordHash: string }).passwordHash), 'the hash is not in the answer')
+  t.notOk(res.body.includes('$argon2'))
 })
 
 t.test('no token → 401 AUTH_NO_TOKEN', async t => {
