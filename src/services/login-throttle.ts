@@ -1,7 +1,7 @@
 import type { LoginAttemptFields, LoginAttemptModel } from '../../models/login-attempt.js'
 import { emailKey } from '../../models/email-claim.js'
 import { TooManyAttemptsError } from '../errors.js'
-import { ATTEMPT_RECORD_TTL_MS, FAILURE_WINDOW_MS, lockDurationMs } from '../lib/backoff.js'
+import { afterFailure, ATTEMPT_RECORD_TTL_MS, lockDurationMs } from '../lib/backoff.js'
 
 export interface PasswordCheckHooks {
   /** Before a refusal for the lock (for the audit log). */
@@ -46,14 +46,10 @@ export function createLoginThrottle (attempts: LoginAttemptModel, maxFailures: n
    */
   async function recordFailure (email: string, now = new Date()): Promise<number> {
     const _id = keyOf(email)
-    const stale = now.getTime() - FAILURE_WINDOW_MS
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const doc = await attempts.findById(_id, null, { lean: true })
       if (doc?.lockedUntil && doc.lockedUntil > now) return secondsUntil(doc.lockedUntil, now)
-      // An old streak is forgotten: this failure starts a new one.
-      const failures = doc && doc.lastFailureAt.getTime() >= stale ? doc.failures + 1 : 1
-      const lockMs = lockDurationMs(failures, maxFailures)
-      const next = { failures, lastFailureAt: now, lockedUntil: lockMs > 0 ? new Date(now.getTime() + lockMs) : null }
+      const next = afterFailure(doc, now, maxFailures)
       if (!doc) {
         try {
           await attempts.collection.insertOne({ _id, ...next })
