@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 import { parse as parseDuration } from '@lukeed/ms'
 import { Type, type Static } from '@sinclair/typebox'
 import { envSchema } from 'env-schema'
@@ -33,7 +34,12 @@ export const ConfigSchema = Type.Object({
   REFRESH_STATE_CACHE_MB: Type.Integer({ default: 16, minimum: 0, maximum: 4096 }),
   COOKIE_SECURE: Type.Boolean({ default: true }),
   COOKIE_SAMESITE: Type.Union([Type.Literal('lax'), Type.Literal('strict'), Type.Literal('none')], { default: 'lax' }),
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  /**
+   * The proxies in front: a hop count (`1` for one reverse proxy) or a comma-separated list of
+   * their addresses or CIDRs; the client IP is the address just before the trusted ones in
+   * X-Forwarded-For. `false`: no proxy. `true` (every hop) only in development.
+   */
+  TRUST_PROXY: Type.String({ default: 'false' }),
   /** A request must arrive whole (headers and body) within this; a slower one gets 408 and its connection closed. */
   REQUEST_TIMEOUT: Duration('30s'),
   RATE_LIMIT_MAX: Type.Integer({ default: 300, minimum: 1 }),
@@ -77,7 +83,11 @@ export const ConfigSchema = Type.Object({
 
 export type Env = Static<typeof ConfigSchema>
 
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'TRUST_PROXY'> {
+  /** Fastify's `trustProxy`: false, a hop count, a list of addresses and CIDRs, or (development only) true. */
+  TRUST_PROXY: boolean | number | string[]
+  /** Settings that work but deserve a line at boot. */
+  warnings: string[]
   ENCRYPTION_KEY: string
   /** True when ENCRYPTION_KEY was not configured and a random one was generated for this process. */
   encryptionKeyGenerated: boolean
@@ -125,6 +135,39 @@ function seconds (name: string, value: string): number {
   const parsed = parseDuration(value)
   if (parsed === undefined || parsed < 1000) throw new ConfigError(`${name} must be a duration of at least 1s, got "${value}"`)
   return Math.floor(parsed / 1000)
+}
+
+/** proxy-addr's names for address ranges, accepted as they are. */
+const RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+function isAddressOrCidr (value: string): boolean {
+  if (RANGE_NAMES.includes(value)) return true
+  const [address, prefix, extra] = value.split('/')
+  const family = isIP(address!)
+  if (family === 0 || extra !== undefined) return false
+  if (prefix === undefined) return true
+  const bits = Number(prefix)
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128)
+}
+
+/** TRUST_PROXY as Fastify takes it; `true` trusts every X-Forwarded-For entry, so a client picks its own IP. */
+function trustProxy (value: string, production: boolean): { trust: boolean | number | string[], warning?: string } {
+  const v = value.trim()
+  if (v === '' || v === 'false' || v === '0') return { trust: false }
+  const fix = 'set TRUST_PROXY to the number of proxies in front (1 for one reverse proxy) or to their addresses (e.g. 10.0.0.2 or 10.0.0.0/24)'
+  if (v === 'true') {
+    if (production) throw new ConfigError(`TRUST_PROXY=true trusts every X-Forwarded-For entry, so each client chooses its own IP and escapes the per-IP limits: ${fix}`)
+    return { trust: true, warning: `TRUST_PROXY=true trusts every X-Forwarded-For entry (refused in production): ${fix}` }
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v)
+    if (hops > 10) throw new ConfigError(`TRUST_PROXY=${v}: at most 10 hops`)
+    return { trust: hops }
+  }
+  const entries = list(v)
+  const bad = entries.filter(e => !isAddressOrCidr(e))
+  if (bad.length) throw new ConfigError(`TRUST_PROXY: "${bad.join('", "')}" is not an IP address or CIDR; ${fix}`)
+  return { trust: entries }
 }
 
 const list = (value: string) => value.split(',').map(v => v.trim()).filter(Boolean)
@@ -176,6 +219,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     const problems = productionProblems(env)
     if (problems.length) throw new ConfigError(problems.join('\n'), problems)
   }
+  const proxy = trustProxy(env.TRUST_PROXY, env.NODE_ENV === 'production')
   const secretsGenerated = refresh === undefined
   let oidcProviders: OidcProviderConfig[]
   try {
@@ -192,6 +236,8 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   }
   return {
     ...env,
+    TRUST_PROXY: proxy.trust,
+    warnings: proxy.warning ? [proxy.warning] : [],
     ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? randomBytes(48).toString('base64url'),
     encryptionKeyGenerated: env.ENCRYPTION_KEY === undefined,
     PUBLIC_URL: publicUrl,

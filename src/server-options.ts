@@ -56,6 +56,17 @@ export function logFormat (config: Config, stdoutIsTty = process.stdout.isTTY ==
   return config.LOG_FORMAT ?? (stdoutIsTty && config.NODE_ENV !== 'production' ? 'pretty' : 'json')
 }
 
+/**
+ * A hop count as proxy-addr takes it: the socket's peer and the next `hops - 1` entries of
+ * X-Forwarded-For are proxies, the one before them the client. (Fastify reads a bare number as
+ * "trust nothing".) It trusts whoever connects, so the server must be reachable only through
+ * the proxies; a list of their addresses makes no such assumption.
+ */
+function trustProxy (setting: Config['TRUST_PROXY']) {
+  if (typeof setting !== 'number') return setting
+  return (_address: string, hop: number) => hop < setting
+}
+
 /** Shared by src/server.ts and test/helper.ts so tests run with production options. */
 export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
@@ -67,7 +78,7 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
       ...(logFormat(config) === 'pretty' ? { stream: pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) } : {})
     },
     bodyLimit: config.BODY_LIMIT,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxy(config.TRUST_PROXY),
     requestTimeout: config.requestTimeoutMs,
     // Node's own defaults would hold a slow request for 60 s of headers, and check the deadlines
     // only every 30 s: the whole request, headers included, within REQUEST_TIMEOUT, checked often,

@@ -107,3 +107,20 @@ t.test('UI_ACCENT_COLOR: #rrggbb, dark enough to read white text on and to read 
   t.throws(() => loadConfig({ UI_ACCENT_COLOR: '#ffd400' }), /UI_ACCENT_COLOR=#ffd400 is too light .*contrast 1\.\d+:1, at least 4\.5:1/)
   for (const bad of ['red', '#fff', '2456c7', '#2456c7ff']) t.throws(() => loadConfig({ UI_ACCENT_COLOR: bad }), /UI_ACCENT_COLOR/, bad)
 })
+
+t.test('TRUST_PROXY: a hop count or proxy addresses; true only in development', async t => {
+  t.equal(loadConfig({}).TRUST_PROXY, false)
+  t.equal(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY, false)
+  t.equal(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY, 1)
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.2, 10.1.0.0/16,::1,loopback' }).TRUST_PROXY, ['10.0.0.2', '10.1.0.0/16', '::1', 'loopback'])
+  const dev = loadConfig({ TRUST_PROXY: 'true' })
+  t.equal(dev.TRUST_PROXY, true)
+  t.match(dev.warnings, [/TRUST_PROXY=true .*refused in production/])
+  t.same(loadConfig({ TRUST_PROXY: '1' }).warnings, [])
+  const production = { NODE_ENV: 'production', MONGO_URL: 'mongodb://127.0.0.1/x', REFRESH_TOKEN_SECRET: R, ENCRYPTION_KEY: A, SMTP_URL: 'smtp://127.0.0.1:25' }
+  t.throws(() => loadConfig({ ...production, TRUST_PROXY: 'true' }), { message: /TRUST_PROXY=true .*set TRUST_PROXY to the number of proxies/ })
+  t.equal(loadConfig({ ...production, TRUST_PROXY: '2' }).TRUST_PROXY, 2)
+  for (const bad of ['yes', '10.0.0.300', '10.0.0.0/33', 'fe80::/129', '10.0.0.1/8/2', '99']) {
+    t.throws(() => loadConfig({ TRUST_PROXY: bad }), { name: 'ConfigError', message: /TRUST_PROXY/ }, bad)
+  }
+})
