@@ -57,7 +57,7 @@ async function browserFacing (fastify: FastifyInstance) {
   await fastify.register(rateLimitPlugin)
   await fastify.register(csrfPlugin)
 
-  fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request) {
+  fastify.setNotFoundHandler(function (request) {
     throw new NotFoundError(request.method, request.url)
   })
 

@@ -1,8 +1,23 @@
 import fastifyRateLimit from '@fastify/rate-limit'
+import { format } from '@lukeed/ms'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { RateLimitedError } from '../../src/errors.js'
+
+/** A budget per IP and minute that some routes share, besides the per-IP limit of every route. */
+export interface RateBudget {
+  id: string
+  max: number
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** This route also counts against this budget. */
+    rateBudget?: RateBudget
+  }
+}
 
 /** The routes that take a password or a code share one budget per IP (AUTH_RATE_LIMIT_MAX). */
 export const AUTH_GROUP = 'auth-routes'
@@ -54,21 +69,44 @@ function sharedRedisStore (redis: Redis) {
 }
 
 /**
- * Per IP, per minute: RATE_LIMIT_MAX requests to the browser-facing routes, and besides that
- * AUTH_RATE_LIMIT_MAX to the auth routes taken together (login, register, the second step,
- * passkey and provider sign-ins, password and email changes, resets). Routes outside the
- * browser-facing context (/auth/verify, the JWKS, the probes, /metrics) are not limited.
- * Behind a proxy, set TRUST_PROXY so the client IP (not the proxy's) is the key. Counted in
- * this process, or with REDIS_URL in Redis, across instances.
+ * Per IP, per minute: RATE_LIMIT_MAX requests to the browser-facing routes, and besides that a
+ * route's `rateBudget`: AUTH_RATE_LIMIT_MAX to the auth routes taken together (login, register,
+ * the second step, passkey and provider sign-ins, password and email changes, resets). Both are
+ * counted by one hook of the browser-facing context, before the CSRF check and before any
+ * route's token check: a refused request counts, and an address over its budget gets 429
+ * whatever else is wrong with its request. Routes outside that context (/auth/verify, the JWKS,
+ * the probes, /metrics) are not limited. Behind a proxy, set TRUST_PROXY so the client IP (not
+ * the proxy's) is the key. Counted in this process, or with REDIS_URL in Redis, across instances.
  * @see https://github.com/fastify/fastify-rate-limit
  */
 export default fp(async function rateLimit (fastify) {
   await fastify.register(fastifyRateLimit, {
+    // No per-route hooks: those would run after the context's hooks (CSRF, authentication).
+    global: false,
     max: fastify.config.RATE_LIMIT_MAX,
     timeWindow: '1 minute',
     // With REDIS_URL the counts hold across instances; while Redis is away, requests pass.
     store: fastify.redis ? sharedRedisStore(fastify.redis) : SharedMemoryStore,
     skipOnError: true,
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after)
+  })
+  const perIp = fastify.rateLimit()
+  const budgets = new Map<string, ReturnType<typeof fastify.createRateLimit>>()
+  const counterOf = (budget: RateBudget) => {
+    let counter = budgets.get(budget.id)
+    if (!counter) {
+      counter = fastify.createRateLimit({ max: budget.max, keyGenerator: (request: FastifyRequest) => `${request.ip}|${budget.id}` })
+      budgets.set(budget.id, counter)
+    }
+    return counter
+  }
+  fastify.addHook('onRequest', async (request, reply) => {
+    await perIp.call(fastify, request, reply)
+    const budget = request.routeOptions.config.rateBudget
+    if (!budget) return
+    const counted = await counterOf(budget)(request)
+    if (counted.isAllowed || !counted.isExceeded) return
+    reply.header('retry-after', String(counted.ttlInSeconds))
+    throw new RateLimitedError(format(counted.ttlInSeconds * 1000, true))
   })
 }, { name: 'rate-limit', dependencies: ['config', 'redis'] })

@@ -55,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
 }
 
 /** Data exports are heavy reads: a few per minute per client, a budget of their own. */
-const EXPORT_LIMIT = { rateLimit: { max: 5, timeWindow: '1 minute', groupId: 'account-export' } }
+const EXPORT_LIMIT = { rateBudget: { id: 'account-export', max: 5 } }
 
 /** The user's own profile, data and account: sensitive (the session is checked in the database). */
 const lifecycle: FastifyPluginAsyncTypebox = async function (fastify) {

@@ -38,3 +38,35 @@ t.test('a list of trusted proxies: the address before them is the client', async
   const app2 = await build(t, { TRUST_PROXY: '127.0.0.1', AUTH_RATE_LIMIT_MAX: 3 })
   t.same(await rotatingLogins(app2), [401, 401, 401, 429, 429], 'one trusted: the untrusted hop is the client')
 })
+
+t.test('refusals by the token check and the CSRF check count toward the per-IP limit, which runs first', async t => {
+  const app = await build(t, { RATE_LIMIT_MAX: 6 })
+  const from = { remoteAddress: '198.51.100.20' }
+  const codes: number[] = []
+  for (let i = 0; i < 3; i++) codes.push((await app.inject({ method: 'GET', url: '/users/me', ...from })).statusCode)
+  for (let i = 0; i < 3; i++) codes.push((await app.inject({ method: 'GET', url: '/users/me', headers: { authorization: 'Bearer not.a.token' }, ...from })).statusCode)
+  t.same(codes, [401, 401, 401, 401, 401, 401], 'premise: six refusals by the token check')
+  const noToken = await app.inject({ method: 'GET', url: '/users/me', ...from })
+  t.equal(noToken.statusCode, 429, 'over its budget: 429, not the token check\'s 401')
+  t.equal(noToken.json().code, 'AUTH_RATE_LIMITED')
+  t.ok(Number(noToken.headers['retry-after']) > 0)
+  const crossSite = await app.inject({ method: 'POST', url: '/auth/logout', headers: { origin: 'https://evil.test' }, ...from })
+  t.equal(crossSite.statusCode, 429, 'a cross-site POST gets 429, not the CSRF check\'s 403')
+  const unknown = await app.inject({ method: 'GET', url: '/no/such/route', ...from })
+  t.equal(unknown.statusCode, 429, 'an unknown route too')
+  const other = await app.inject({ method: 'GET', url: '/users/me', remoteAddress: '198.51.100.21' })
+  t.equal(other.statusCode, 401, 'another address has its own budget')
+  const probe = await app.inject({ method: 'GET', url: '/health/live', ...from })
+  t.equal(probe.statusCode, 200, 'the routes machines call stay exempt')
+})
+
+t.test('CSRF refusals count toward the auth routes\' budget', async t => {
+  const app = await build(t, { AUTH_RATE_LIMIT_MAX: 2 })
+  const from = { remoteAddress: '198.51.100.30' }
+  const crossSite = () => app.inject({ method: 'POST', url: '/auth/login', headers: { origin: 'https://evil.test' }, payload: { email: uniqueEmail(), password: PASSWORD }, ...from })
+  t.same([(await crossSite()).statusCode, (await crossSite()).statusCode], [403, 403], 'premise: refused by the CSRF check')
+  const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: PASSWORD }, ...from })
+  t.equal(login.statusCode, 429)
+  t.equal(login.json().code, 'AUTH_RATE_LIMITED')
+  t.ok(Number(login.headers['retry-after']) > 0)
+})
