@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { HealthSchema, ReadinessSchema } from '../src/schemas/account.js'
 import { errorResponses, PUBLIC, ref } from '../src/schemas/common.js'
-import { MACHINE_HEADERS } from './auth/verify.js'
 
 /** Whether the database answers a ping within 2 s. */
 async function databaseUp (fastify: FastifyInstance): Promise<boolean> {
@@ -48,8 +47,6 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
  * limit ever fails them (every probe comes from one address).
  */
 export const probes: FastifyPluginAsyncTypebox = async function (fastify) {
-  fastify.addHook('onSend', async (_request, reply) => { reply.headers(MACHINE_HEADERS) })
-
   fastify.get('/health/live', {
     schema: {
       operationId: 'getLiveness',

@@ -32,7 +32,7 @@ const routes: FastifyPluginAsync = async function (fastify) {
     const header = request.headers.authorization
     if (header === undefined) throw new NoTokenError()
     if (!authorized(header)) throw new InvalidTokenError()
-    return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(await metrics.registry.metrics())
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())
   })
 }
 

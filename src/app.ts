@@ -21,7 +21,7 @@ import authRoutes from '../routes/auth/index.js'
 import healthRoutes, { probes } from '../routes/health.js'
 import metricsRoutes from '../routes/metrics.js'
 import adminRoutes from '../routes/admin/index.js'
-import verifyRoutes, { wellKnown } from '../routes/auth/verify.js'
+import verifyRoutes, { MACHINE_HEADERS, wellKnown } from '../routes/auth/verify.js'
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { isDatabaseUnavailable } from './db-unavailable.js'
@@ -66,6 +66,24 @@ async function browserFacing (fastify: FastifyInstance) {
   await fastify.register(authRoutes, { prefix: '/auth' })
   await fastify.register(userRoutes, { prefix: '/users' })
   await fastify.register(adminRoutes, { prefix: '/admin' })
+}
+
+/**
+ * What machines call (token introspection by services and reverse-proxy forward-auth, the JWKS,
+ * the probes, /metrics) sits outside the browser-facing hooks: they would cost /auth/verify two
+ * thirds of its throughput, and a per-IP limit would throttle every user behind one proxy. Its
+ * answers, refusals included, carry the headers that matter to a machine (no sniffing, no
+ * caching, no rendering), set first by one hook.
+ */
+async function machineFacing (fastify: FastifyInstance) {
+  fastify.addHook('onRequest', function machineHeaders (_request, reply, done) {
+    reply.headers(MACHINE_HEADERS)
+    done()
+  })
+  if (fastify.config.METRICS_TOKEN !== undefined) await fastify.register(metricsRoutes)
+  await fastify.register(verifyRoutes, { prefix: '/auth' })
+  await fastify.register(wellKnown)
+  await fastify.register(probes)
 }
 
 /**
@@ -124,15 +142,9 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
       metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
       done()
     })
-    await fastify.register(metricsRoutes)
   }
 
-  // Machine-facing token introspection (services, reverse-proxy forward-auth) sits outside the
-  // browser-facing hooks: they would cost it two thirds of its throughput, and a per-IP limit
-  // would throttle every user behind one proxy.
-  await fastify.register(verifyRoutes, { prefix: '/auth' })
-  await fastify.register(wellKnown)
-  await fastify.register(probes)
+  await fastify.register(machineFacing)
   await fastify.register(browserFacing)
 }
 

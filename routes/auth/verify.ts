@@ -16,14 +16,12 @@ export const MACHINE_HEADERS = {
 
 /**
  * Token introspection for other services and reverse proxies (forward-auth / auth_request):
- * answers from the signature alone, no database. Registered outside the browser-facing hooks
- * (see src/app.ts); the security headers that matter to a machine are set here.
+ * answers from the signature alone, no database. Machine-facing (see src/app.ts).
  */
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const answers = new WeakMap<AccessClaims, Static<typeof VerifiedTokenSchema>>()
   fastify.get('/verify', {
-    // The headers first, so that a 401 carries them too.
-    onRequest: [(_request, reply, done) => { reply.headers(MACHINE_HEADERS); done() }, fastify.authenticate],
+    onRequest: fastify.authenticate,
     schema: {
       operationId: 'verifyToken',
       tags: ['auth'],
@@ -61,7 +59,7 @@ export const wellKnown: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: { ...ref(JwksSchema), description: 'The key set' }, ...errorResponses() }
     }
   }, function (_request, reply) {
-    reply.headers({ ...MACHINE_HEADERS, 'cache-control': `public, max-age=${JWKS_CACHE_SECONDS}` }).send(accessTokens.jwks())
+    reply.header('cache-control', `public, max-age=${JWKS_CACHE_SECONDS}`).send(accessTokens.jwks())
   })
 }
 

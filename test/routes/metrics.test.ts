@@ -43,3 +43,23 @@ t.test('/metrics: Prometheus text for the token holder, counting what happened',
   t.notOk(text.includes('xxxxxxxx') || text.includes(user.accessToken) || text.includes(user.user.email), 'no URL, token or email in a label')
   t.match(text, /^process_cpu_seconds_total /m, 'and the process metrics')
 })
+
+t.test('every machine route answers with nosniff, a CSP and no-store, its refusals too', async t => {
+  const app = await build(t, { METRICS_TOKEN: TOKEN })
+  const user = await registerBearer(app)
+  const answers = {
+    'metrics 200': await scrape(app),
+    'metrics 401': await app.inject('/metrics'),
+    'verify 200': await app.inject({ url: '/auth/verify', headers: { authorization: `Bearer ${user.accessToken}` } }),
+    'verify 401': await app.inject('/auth/verify'),
+    'live 200': await app.inject('/health/live'),
+    'ready 200': await app.inject('/health/ready'),
+    'jwks 200': await app.inject('/.well-known/jwks.json')
+  }
+  for (const [name, res] of Object.entries(answers)) {
+    t.equal(res.statusCode, Number(name.split(' ')[1]), `premise: ${name}`)
+    t.equal(res.headers['x-content-type-options'], 'nosniff', `${name}: nosniff`)
+    t.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", `${name}: CSP`)
+    t.equal(res.headers['cache-control'], name.startsWith('jwks') ? 'public, max-age=300' : 'no-store', `${name}: caching`)
+  }
+})
