@@ -1,3 +1,7 @@
+/** The mails limited per address, each with its own quota. */
+export const LIMITED_MAILS = ['verify_email', 'password_reset', 'email_change', 'account_exists'] as const
+export type LimitedMail = typeof LIMITED_MAILS[number]
+
 /** How often mail of one kind may go to one address: at most one a minute and five an hour. */
 export const MAIL_COOLDOWN_MS = 60_000
 export const MAIL_WINDOW_MS = 3600_000

@@ -141,6 +141,8 @@ export function createEmailService (opts: EmailServiceOptions) {
         if (await outbox.allow('account_exists', email)) await outbox.enqueue(email, templates.accountExists(appName, `${publicUrl}/`))
         return
       }
+      // The same per-address limit as the other mails that carry a link: none can be made to flood an inbox.
+      if (!(await outbox.allow('email_change', email))) return
       const token = await tokens.issue('email_change', user._id, email, opts.verifyTtlSeconds)
       await outbox.enqueue(email, templates.emailChange(appName, link('verify-email', token), humanDuration(opts.verifyTtlSeconds)))
       await outbox.enqueue(user.email, templates.emailChangeNotice(appName, email))

@@ -6,7 +6,6 @@ import type { IdentityModel, OidcTransactionModel } from '../../models/identity.
 import type { LoginAttemptModel } from '../../models/login-attempt.js'
 import type { MfaChallengeModel, MfaFactorModel, RecoveryCodeModel } from '../../models/mfa.js'
 import type { OneTimeTokenModel } from '../../models/one-time-token.js'
-import type { OutboxModel } from '../../models/outbox.js'
 import type { PasskeyModel, WebAuthnChallengeModel } from '../../models/passkey.js'
 import { emailKey } from '../../models/email-claim.js'
 import {
@@ -38,7 +37,6 @@ export interface OwnedRecords {
   identities: IdentityModel
   oidcTransactions: OidcTransactionModel
   oneTimeTokens: OneTimeTokenModel
-  outbox: OutboxModel
   attempts: LoginAttemptModel
   auditEvents: AuditEventModel
 }
@@ -140,7 +138,7 @@ export function createLifecycleService (opts: LifecycleOptions) {
       records.identities.deleteMany({ userId }),
       records.oidcTransactions.deleteMany({ linkUserId: userId }),
       records.oneTimeTokens.deleteMany({ userId }),
-      records.outbox.deleteMany({ to: { $in: [...new Set([email, ...pendingAddresses])] } }),
+      opts.outbox.forget([...new Set([email, ...pendingAddresses])]),
       records.attempts.deleteMany({ _id: { $in: [emailKey(email), emailKey(`mfa:${userId.toHexString()}`)] } })
     ])
     await opts.emailClaims.release(email, userId)

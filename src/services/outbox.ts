@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Types } from 'mongoose'
 import { emailKey } from '../../models/email-claim.js'
 import type { MailQuotaModel, OutboxModel } from '../../models/outbox.js'
-import { MAIL_MAX_ATTEMPTS, nextQuota, retryDelayMs } from '../lib/mail-policy.js'
+import { LIMITED_MAILS, MAIL_MAX_ATTEMPTS, nextQuota, retryDelayMs, type LimitedMail } from '../lib/mail-policy.js'
 import type { MailContent } from '../lib/mail-templates.js'
 
 /** What delivers a mail: nodemailer's transport, or the development log. */
@@ -88,7 +88,7 @@ export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaMode
      * Whether one more mail of `kind` may go to `email` now (at most one a minute and five an
      * hour); counts it if so. Callers say nothing either way.
      */
-    async allow (kind: string, email: string, now = new Date()): Promise<boolean> {
+    async allow (kind: LimitedMail, email: string, now = new Date()): Promise<boolean> {
       const _id = emailKey(`${kind}:${email}`)
       const prev = await quotas.findById(_id).lean()
       const next = nextQuota(prev, now)
@@ -103,6 +103,12 @@ export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaMode
         if ((err as { code?: unknown }).code === 11000) return false
         throw err
       }
+    },
+
+    /** Drops the mail queued to these addresses and their quotas: a deleted account leaves neither. */
+    async forget (addresses: readonly string[]): Promise<void> {
+      const quotaIds = addresses.flatMap(email => LIMITED_MAILS.map(kind => emailKey(`${kind}:${email}`)))
+      await Promise.all([outbox.deleteMany({ to: { $in: addresses } }), quotas.deleteMany({ _id: { $in: quotaIds } })])
     },
 
     deliverDue,

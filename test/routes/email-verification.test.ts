@@ -115,3 +115,18 @@ t.test('changing to an address that has an account: the same 202, a mail to it, 
   t.equal(await app.mongo.collection('one_time_tokens').countDocuments({ purpose: 'email_change' }), 0)
   t.equal((await me(app, accessToken)).json().user.email, user.email)
 })
+
+t.test('email-change confirmations have the per-address limit of the other link mails', async t => {
+  const { app } = await setup(t)
+  const target = uniqueEmail()
+  const changes = []
+  for (let i = 0; i < 3; i++) {
+    const { accessToken } = await registerBearer(app)
+    const res = await app.inject({ method: 'POST', url: '/users/me/email', headers: { authorization: `Bearer ${accessToken}` }, payload: { newEmail: target, password: PASSWORD } })
+    changes.push(res.statusCode)
+  }
+  t.same(changes, [202, 202, 202], 'the same answer every time')
+  const queued = await app.mongo.collection('outbox').countDocuments({ to: target })
+  t.equal(queued, 1, 'one confirmation to that address a minute, from any number of accounts')
+  t.equal(await app.mongo.collection('one_time_tokens').countDocuments({ purpose: 'email_change', email: target }), 1)
+})

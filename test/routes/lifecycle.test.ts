@@ -3,6 +3,7 @@ import { Types } from 'mongoose'
 import { generate } from 'otplib'
 import t from 'tap'
 import { emailKey } from '../../models/email-claim.js'
+import { LIMITED_MAILS } from '../../src/lib/mail-policy.js'
 import { identityKey } from '../../models/identity.js'
 import { passkeyKey } from '../../models/passkey.js'
 import { BEARER, build, cookie, loginBearer, PASSWORD, refreshBearer, registerAdmin, registerBearer, uniqueEmail } from '../helper.js'
@@ -165,6 +166,7 @@ async function leftovers (app: FastifyInstance, userId: Types.ObjectId, emails: 
     users: await db.collection('users').countDocuments({ _id: userId }),
     email_claims: await db.collection('email_claims').countDocuments({ _id: { $in: emails.map(emailKey) } }),
     outbox: await db.collection('outbox').countDocuments({ to: { $in: emails } }),
+    mail_quotas: await db.collection('mail_quotas').countDocuments({ _id: { $in: emails.flatMap(e => LIMITED_MAILS.map(kind => emailKey(`${kind}:${e}`))) } }),
     login_attempts: await db.collection('login_attempts').countDocuments({ _id: { $in: [...emails.map(emailKey), emailKey(`mfa:${userId.toHexString()}`)] } }),
     oidc_transactions: await db.collection('oidc_transactions').countDocuments({ linkUserId: userId })
   }
@@ -205,6 +207,8 @@ t.test('DELETE /admin/users/:id removes everything the user owns and frees the a
   const again = await registerBearer(app, email)
   t.equal(again.user.email, email, 'the address can be registered again')
   t.not(again.user.id, String(victim.userId))
+  const verification = await app.mongo.collection('one_time_tokens').countDocuments({ userId: new Types.ObjectId(again.user.id), purpose: 'verify_email' })
+  t.equal(verification, 1, 'and gets its verification mail at once: the deleted account\'s mail quota went with it')
   t.equal((await app.inject({ method: 'POST', url: '/auth/password/reset', payload: { token: victim.resetToken, newPassword: 'a new password here' } })).json().code, 'AUTH_ONE_TIME_TOKEN_INVALID', 'the old reset link is dead')
   t.equal((await app.inject({ method: 'POST', url: '/auth/logout', headers: BEARER, payload: { refreshToken: victim.aal2.refreshToken } })).statusCode, 204, 'a logout of the deleted account is still 204')
   const missing = await app.inject({ method: 'DELETE', url: `/admin/users/${victim.userId}`, headers: auth(admin.accessToken) })
