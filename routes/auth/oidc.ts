@@ -121,7 +121,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'signInWithIdToken',
       tags: ['oidc'],
       summary: "Sign in with an ID token from the platform's own sign-in (mobile apps); answers as login does",
-      description: "Verifies the token against the provider's published keys: issuer, audience (OIDC_<ID>_CLIENT_ID or OIDC_<ID>_AUDIENCES), expiry, and the nonce when given. The same account rules as the browser flow then apply. Use X-Auth-Mode: bearer for the tokens in the body.",
+      description: "Verifies the token against the provider's published keys: issuer, audience (OIDC_<ID>_CLIENT_ID or OIDC_<ID>_AUDIENCES), expiry, and the nonce when given. Each ID token is accepted once: a second use is AUTH_OIDC_TOKEN_INVALID. The same account rules as the browser flow then apply. Use X-Auth-Mode: bearer for the tokens in the body.",
       security: PUBLIC,
       headers: AuthModeHeaders,
       params: ProviderParams,

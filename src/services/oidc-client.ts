@@ -12,6 +12,8 @@ export interface ProviderClaims {
   /** Only an explicit `email_verified: true` counts. */
   emailVerified: boolean
   name: string
+  /** The ID token's `exp`, when the token came from the client rather than from our code exchange. */
+  expiresAt?: Date
 }
 
 export interface OidcClientsOptions {
@@ -141,7 +143,7 @@ export function createOidcClients (opts: OidcClientsOptions) {
         throw providerError(p, err)
       }
       if (nonce !== undefined && payload.nonce !== nonce) throw new OidcTokenInvalidError()
-      return claimsOf(payload.iss!, payload.sub!, payload)
+      return { ...claimsOf(payload.iss!, payload.sub!, payload), expiresAt: new Date(payload.exp! * 1000) }
     }
   }
 }

@@ -2,7 +2,7 @@ import { Types } from 'mongoose'
 import { identityKey, type IdentityFields, type IdentityModel, type OidcTransactionModel } from '../../models/identity.js'
 import {
   AccountLinkRequiredError, EmailTakenError, IdentityInUseError, IdentityNotFoundError, OidcEmailUnverifiedError,
-  OidcProviderUnknownError, OidcStateInvalidError, SessionRevokedError
+  OidcProviderUnknownError, OidcStateInvalidError, OidcTokenInvalidError, SessionRevokedError
 } from '../errors.js'
 import { templates } from '../lib/mail-templates.js'
 import type { OidcProviderConfig } from '../lib/oidc-providers.js'
@@ -175,10 +175,22 @@ export function createOidcService (opts: OidcServiceOptions) {
       }
     },
 
-    /** The user an ID token from the platform's sign-in (mobile apps) stands for, by the same rules. */
+    /**
+     * The user an ID token from the platform's sign-in (mobile apps) stands for, by the same
+     * rules. Each token signs in once: its hash is kept, as a used transaction, until it expires,
+     * so a token that leaked (a log, a proxy) cannot start another session.
+     */
     async resolveIdToken (providerId: string, idToken: string, nonce: string | undefined, meta: ClientMeta): Promise<string> {
       const p = provider(providerId)
-      return resolveUser(p, await clients.verifyIdToken(p, idToken, nonce), meta)
+      const claims = await clients.verifyIdToken(p, idToken, nonce)
+      const at = now()
+      const earlier = await transactions.findOneAndUpdate(
+        { secretHash: hashToken(idToken) },
+        { $setOnInsert: { provider: p.id, redirectTo: '/', linkUserId: null, expiresAt: claims.expiresAt ?? at, usedAt: at } },
+        { upsert: true, returnDocument: 'before' }
+      ).lean()
+      if (earlier) throw new OidcTokenInvalidError()
+      return resolveUser(p, claims, meta)
     },
 
     async list (userId: string): Promise<IdentityView[]> {

@@ -327,6 +327,11 @@ t.test('the ID-token endpoint: tokens the provider issued to this app or its mob
   t.match(res.json(), { tokenType: 'Bearer', user: { email: `${login}@idp.test`, emailVerified: true } })
   t.match(jwtClaims(res.json().accessToken), { amr: ['oauth'] })
   t.equal((await me(app, res.json().accessToken)).statusCode, 200)
+  const replay = await app.inject({ method: 'POST', url: '/auth/oidc/test/id-token', headers: BEARER, payload: { idToken, nonce } })
+  t.same([replay.statusCode, replay.json().code], [401, 'AUTH_OIDC_TOKEN_INVALID'], 'each ID token signs in once')
+  const kept = await app.mongo.collection('oidc_transactions').findOne({ usedAt: { $ne: null }, redirectTo: '/' })
+  t.ok(kept && !JSON.stringify(kept).includes(idToken), 'its hash is kept, never the token')
+  t.ok(kept && kept.expiresAt.getTime() > Date.now(), 'until the token expires')
   const web = await app.inject({ method: 'POST', url: '/auth/oidc/test/id-token', headers: BEARER, payload: { idToken: await idp.idTokenFor(CLIENT_ID, login) } })
   t.equal(web.json().user?.id, res.json().user.id, "the app's own client id works too, for the same user")
 
