@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import nodemailer from 'nodemailer'
+import { createBackgroundTasks } from '../../src/lib/background.js'
 import { createPasswordHasher, type PasswordHasher } from '../../src/lib/passwords.js'
 import { createAccountService, type AccountService } from '../../src/services/account-service.js'
 import { createAuditLog, type AuditLog } from '../../src/services/audit-log.js'
@@ -64,6 +65,7 @@ export default fp(async function services (fastify) {
     log,
     onMail: metrics.mail
   })
+  const background = createBackgroundTasks(err => log.error({ err }, 'password reset request failed'))
   const emailService = createEmailService({
     users,
     emailClaims,
@@ -76,7 +78,8 @@ export default fp(async function services (fastify) {
     publicUrl: config.PUBLIC_URL,
     resetTtlSeconds: config.resetTokenTtlSeconds,
     verifyTtlSeconds: config.verifyTokenTtlSeconds,
-    adminEmails: config.adminEmails
+    adminEmails: config.adminEmails,
+    background
   })
 
   fastify.decorate('passwords', passwords)
@@ -98,6 +101,7 @@ export default fp(async function services (fastify) {
   fastify.decorate('mfaService', mfaService)
   fastify.decorate('outbox', outbox)
   fastify.decorate('emailService', emailService)
+  fastify.addHook('onClose', emailService.settled)
   const authService = createAuthService({
     users,
     passwords,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
-  BODY_ERRORS, CSRF_ERRORS, EmailTakenError, OneTimeTokenInvalidError, RefreshConflictError, TOKEN_ERRORS
+  BODY_ERRORS, CSRF_ERRORS, EmailTakenError, OneTimeTokenInvalidError, RefreshConflictError, ServiceUnavailableError, TOKEN_ERRORS
 } from '../../src/errors.js'
 import {
   AcceptedSchema, ForgotPasswordRequestSchema, ResetPasswordRequestSchema, UserResponseSchema, VerifyEmailRequestSchema
@@ -28,7 +28,9 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 202: ACCEPTED, ...errorResponses(BODY_ERRORS, CSRF_ERRORS) }
     }
   }, async (request, reply) => {
-    await emailService.forgotPassword(request.body.email, clientMeta(request))
+    // The database must be reachable (else 503), but nothing about the address is looked up before the 202.
+    if (fastify.mongo.readyState !== 1) throw new ServiceUnavailableError()
+    emailService.forgotPassword(request.body.email, clientMeta(request))
     return reply.code(202).send({})
   })
 

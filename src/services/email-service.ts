@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose'
 import { InvalidTokenError, OneTimeTokenInvalidError, SessionRevokedError } from '../errors.js'
 import { humanDuration, templates } from '../lib/mail-templates.js'
+import type { BackgroundTasks } from '../lib/background.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import type { AccessClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
@@ -27,6 +28,8 @@ export interface EmailServiceOptions {
   verifyTtlSeconds: number
   /** Normalized addresses whose owner gets `admin` once the address is proven. */
   adminEmails: readonly string[]
+  /** Runs the per-address work of a reset request after its answer. */
+  background: BackgroundTasks
 }
 
 /** Password reset, email verification and email change: everything that proves an address by mail. */
@@ -48,6 +51,9 @@ export function createEmailService (opts: EmailServiceOptions) {
   return {
     sendVerification,
 
+    /** Resolves once every reset request queued so far has been handled (the app waits for it at close). */
+    settled: () => opts.background.drain(),
+
     /** The verification mail again, unless the address is verified (or was mailed a minute ago). */
     async resendVerification (userId: string): Promise<void> {
       const user = await users.readProfile(userId)
@@ -56,14 +62,19 @@ export function createEmailService (opts: EmailServiceOptions) {
       if (user.emailVerified !== true) await sendVerification(user._id, user.email)
     },
 
-    /** The same answer, and the same database work up to the mail, for a known and an unknown email. */
-    async forgotPassword (input: string, meta: ClientMeta): Promise<void> {
+    /**
+     * Queues the per-address work and returns at once: the answer comes before any database
+     * work, so a known and an unknown address cost the same until then (no timing oracle).
+     */
+    forgotPassword (input: string, meta: ClientMeta): void {
       const email = normalizeEmail(input)
-      const user = await users.findByEmail(email)
-      if (!(await outbox.allow('password_reset', email)) || !user) return
-      const token = await tokens.issue('password_reset', user._id, email, opts.resetTtlSeconds)
-      await outbox.enqueue(email, templates.passwordReset(appName, link('reset-password', token), humanDuration(opts.resetTtlSeconds)))
-      await audit.record('password.reset_requested', { userId: user._id.toHexString(), meta })
+      opts.background.run(async () => {
+        const user = await users.findByEmail(email)
+        if (!(await outbox.allow('password_reset', email)) || !user) return
+        const token = await tokens.issue('password_reset', user._id, email, opts.resetTtlSeconds)
+        await outbox.enqueue(email, templates.passwordReset(appName, link('reset-password', token), humanDuration(opts.resetTtlSeconds)))
+        await audit.record('password.reset_requested', { userId: user._id.toHexString(), meta })
+      })
     },
 
     /**

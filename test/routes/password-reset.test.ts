@@ -39,10 +39,36 @@ t.test('an unknown email and a repeated request get the same 202, and no mail', 
   const answers = [await forgot(unknown), await forgot(user.email), await forgot(user.email)]
   t.same(answers.map(a => [a.statusCode, a.body]), [[202, '{}'], [202, '{}'], [202, '{}']])
   await smtp.mailTo(user.email, /reset your password/)
+  await app.emailService.settled()
   const outbox = app.mongo.collection('outbox')
   t.equal(await outbox.countDocuments({ to: unknown }), 0, 'nothing queued for an unknown email')
   t.equal(await outbox.countDocuments({ to: user.email, subject: /reset/ }), 1, 'one mail a minute: the second request queued none')
   t.notOk(smtp.inbox.some(m => JSON.stringify(m.to).includes(unknown)))
+})
+
+t.test('the 202 comes before any per-address work: a known and an unknown address cost the same until then', async t => {
+  const { app, forgot } = await setup(t)
+  const { user } = await registerBearer(app)
+  const users = app.models.users.collection
+  const findOne = users.findOne
+  const held: string[] = []
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  // Every lookup of a user by address waits until the answers are in.
+  users.findOne = async function (this: unknown, ...args: Parameters<typeof findOne>) {
+    held.push(String((args[0] as { email?: unknown }).email))
+    await gate
+    return findOne.apply(this, args)
+  } as typeof findOne
+  t.teardown(() => { users.findOne = findOne })
+  const unknown = uniqueEmail()
+  const answers = [await forgot(user.email), await forgot(unknown)]
+  t.same(answers.map(a => a.statusCode), [202, 202], 'both answered while their lookups were still held')
+  t.equal(await app.mongo.collection('one_time_tokens').countDocuments({ purpose: 'password_reset' }), 0, 'no token yet')
+  release()
+  await app.emailService.settled()
+  t.same(held.sort(), [user.email, unknown].sort(), 'premise: both lookups ran, after the answers')
+  t.equal(await app.mongo.collection('one_time_tokens').countDocuments({ purpose: 'password_reset' }), 1, 'then the known address got its link')
 })
 
 t.test('a reset sets the password, ends every session, lifts the lock, voids other tokens, and logs nobody in', async t => {
