@@ -58,6 +58,8 @@ export interface MfaChallengeFields {
   userId: Types.ObjectId
   /** How the first step was passed: the session's `amr` starts with it. */
   firstFactor: FirstFactor
+  /** The user's tokenVersion when the first step passed: a change of credentials since voids the challenge. */
+  tokenVersion: number
   expiresAt: Date
   usedAt: Date | null
   /** Wrong codes presented with this challenge; at the limit it is void. */
@@ -70,6 +72,7 @@ const mfaChallengeSchema = new Schema<MfaChallengeFields>({
   tokenHash: { type: String, required: true },
   userId: { type: Schema.Types.ObjectId, required: true },
   firstFactor: { type: String, enum: FIRST_FACTORS, default: 'pwd' },
+  tokenVersion: { type: Number, required: true },
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date, default: null },
   failures: { type: Number, default: 0 }

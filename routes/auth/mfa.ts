@@ -107,7 +107,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'verifyMfa',
       tags: ['mfa'],
       summary: 'Finish a login with a second factor: answers as login does',
-      description: 'With the `mfa.token` of the AUTH_MFA_REQUIRED answer and a code (authenticator or recovery). After a provider sign-in (oidcCallback with mfa=required) the challenge is in an HttpOnly cookie instead: send the code alone. A wrong code, or one already accepted (the same or an earlier time step), is AUTH_MFA_CODE_INVALID; a challenge that expired (5 min), was used, or had 5 wrong codes is AUTH_MFA_CHALLENGE_INVALID. The session is aal2, amr [pwd, otp] (or [oauth, otp] after a provider).',
+      description: 'With the `mfa.token` of the AUTH_MFA_REQUIRED answer and a code (authenticator or recovery). After a provider sign-in (oidcCallback with mfa=required) the challenge is in an HttpOnly cookie instead: send the code alone. A wrong code, or one already accepted (the same or an earlier time step), is AUTH_MFA_CODE_INVALID; a challenge that expired (5 min), was used, had 5 wrong codes, or whose account credentials changed since the first step (a password reset or change, logging out everywhere, disabling) is AUTH_MFA_CHALLENGE_INVALID. The session is aal2, amr [pwd, otp] (or [oauth, otp] after a provider).',
       security: PUBLIC,
       headers: AuthModeHeaders,
       body: ref(MfaVerifyRequestSchema),

@@ -2,7 +2,7 @@ import { Types } from 'mongoose'
 import type { FirstFactor } from '../../models/mfa.js'
 import type { UserDocument } from '../../models/user.js'
 import {
-  AccountDisabledError, EmailNotVerifiedError, EmailTakenError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+  AccountDisabledError, EmailNotVerifiedError, EmailTakenError, MfaChallengeInvalidError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
 import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
@@ -140,10 +140,16 @@ export function createAuthService (opts: AuthServiceOptions) {
   /**
    * `checked`: the read the password was checked against. Every change of credentials (a new
    * password, "log out everywhere", new roles) bumps `tokenVersion`; one that landed since that
-   * read voids the check, so no session starts on it.
+   * read voids the check, so no session starts on it. `challenged`: the version a second step's
+   * challenge was opened on, void likewise.
    */
-  function startSession (userId: string, meta: ClientMeta, checked?: StoredUser, auth = passwordOnly()): Promise<AuthResult> {
+  function startSession (userId: string, meta: ClientMeta, { checked, challenged, auth = passwordOnly() }: {
+    checked?: StoredUser
+    challenged?: number
+    auth?: Pick<SessionRecord, 'amr' | 'aal'>
+  } = {}): Promise<AuthResult> {
     return withSessions(userId, (fresh, sessions, now) => {
+      if (challenged !== undefined && fresh.tokenVersion !== challenged) throw new MfaChallengeInvalidError()
       if (fresh.disabledAt) throw new AccountDisabledError()
       if (checked && fresh.tokenVersion !== checked.tokenVersion) throw new RefreshConflictError()
       const session: SessionRecord = {
@@ -211,14 +217,14 @@ export function createAuthService (opts: AuthServiceOptions) {
       if (user.disabledAt) throw new AccountDisabledError()
       if (opts.requireEmailVerification && user.emailVerified !== true) throw new EmailNotVerifiedError()
       // No tokens yet: the second step (POST /auth/mfa/verify) starts the session.
-      if (await opts.mfa.isEnabled(user._id)) throw new MfaRequiredError(await opts.mfa.startChallenge(user._id))
+      if (await opts.mfa.isEnabled(user._id)) throw new MfaRequiredError(await opts.mfa.startChallenge(user))
       const userId = user._id.toString()
       if (user.passwordHash !== null && passwords.needsRehash(user.passwordHash)) {
         await store.replacePasswordHash(user._id, user.passwordHash, await passwords.hash(input.password))
       }
       // The read is still a valid CAS snapshot after a rehash: that write leaves `rev` alone, and
       // starting a session writes only the sessions.
-      const result = await startSession(userId, meta, user)
+      const result = await startSession(userId, meta, { checked: user })
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta })
       return result
     },
@@ -230,19 +236,19 @@ export function createAuthService (opts: AuthServiceOptions) {
      * PIN or biometric), which counts as two factors (`amr` gains `user`, aal2).
      */
     async signInWith (userId: string, method: FirstFactor, meta: ClientMeta, { verified = false, ...detail }: { verified?: boolean, [key: string]: unknown }): Promise<AuthResult> {
-      const id = new Types.ObjectId(userId)
-      if (await store.isDisabled(userId)) throw new AccountDisabledError()
-      if (!verified && await opts.mfa.isEnabled(id)) throw new MfaRequiredError(await opts.mfa.startChallenge(id, method))
+      const state = await store.readSignInState(userId)
+      if (!state || state.disabledAt) throw new AccountDisabledError()
+      if (!verified && await opts.mfa.isEnabled(state._id)) throw new MfaRequiredError(await opts.mfa.startChallenge(state, method))
       const auth: Pick<SessionRecord, 'amr' | 'aal'> = verified ? { amr: [method, 'user'], aal: 'aal2' } : { amr: [method], aal: 'aal1' }
-      const result = await startSession(userId, meta, undefined, auth)
+      const result = await startSession(userId, meta, { auth })
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta, detail: { method, ...detail } })
       return result
     },
 
     /** The second step of a login: a code for the challenge the first step opened starts an aal2 session. */
     async completeMfaLogin (challengeToken: string, code: string, meta: ClientMeta): Promise<AuthResult> {
-      const { userId, firstFactor } = await opts.mfa.passChallenge(challengeToken, code, meta)
-      const result = await startSession(userId, meta, undefined, { amr: [firstFactor, 'otp'], aal: 'aal2' })
+      const { userId, firstFactor, tokenVersion } = await opts.mfa.passChallenge(challengeToken, code, meta)
+      const result = await startSession(userId, meta, { challenged: tokenVersion, auth: { amr: [firstFactor, 'otp'], aal: 'aal2' } })
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta, detail: { mfa: true } })
       return result
     },

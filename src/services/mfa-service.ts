@@ -201,23 +201,33 @@ export function createMfaService (opts: MfaServiceOptions) {
       await notify(id, templates.mfaDisabled)
     },
 
-    /** Opens the second step of a login whose first step (`firstFactor`) passed. */
-    async startChallenge (userId: Types.ObjectId, firstFactor: FirstFactor = 'pwd'): Promise<MfaChallengeBody> {
+    /**
+     * Opens the second step of a login whose first step (`firstFactor`) passed on the user's
+     * credentials at `tokenVersion`.
+     */
+    async startChallenge (user: { _id: Types.ObjectId, tokenVersion: number }, firstFactor: FirstFactor = 'pwd'): Promise<MfaChallengeBody> {
       const token = randomBytes(32).toString('base64url')
       const expiresAt = new Date(now().getTime() + CHALLENGE_MS)
-      await challenges.create({ tokenHash: hashToken(token), userId, firstFactor, expiresAt })
+      await challenges.create({ tokenHash: hashToken(token), userId: user._id, firstFactor, tokenVersion: user.tokenVersion, expiresAt })
       return { token, methods: ['totp', 'recovery_code'], expiresAt: expiresAt.toISOString() }
     },
 
     /**
-     * Passes the challenge with a code: the user it was opened for, and how. A wrong code counts
-     * against the challenge (void after five) and against the account's second-factor lock.
+     * Passes the challenge with a code: the user it was opened for, how, and the credentials'
+     * version the first step passed on. A wrong code counts against the challenge (void after
+     * five) and against the account's second-factor lock. A change of credentials since the
+     * first step (a reset, a password change, "log out everywhere", disabling) voids it.
      */
-    async passChallenge (token: string, code: string, meta: ClientMeta): Promise<{ userId: string, firstFactor: FirstFactor, method: 'totp' | 'recovery_code' }> {
+    async passChallenge (token: string, code: string, meta: ClientMeta): Promise<{ userId: string, firstFactor: FirstFactor, method: 'totp' | 'recovery_code', tokenVersion: number }> {
       const challenge = await challenges.findOne({
         tokenHash: hashToken(token), usedAt: null, expiresAt: { $gt: now() }, failures: { $lt: CHALLENGE_MAX_FAILURES }
       }).lean()
       if (!challenge) throw new MfaChallengeInvalidError()
+      const state = await users.readSessionState(challenge.userId.toHexString())
+      if (state?.tokenVersion !== challenge.tokenVersion) {
+        await challenges.updateOne({ _id: challenge._id }, { $set: { usedAt: now() } })
+        throw new MfaChallengeInvalidError()
+      }
       let method: 'totp' | 'recovery_code'
       try {
         method = await checkCode(challenge.userId, code, meta)
@@ -232,7 +242,7 @@ export function createMfaService (opts: MfaServiceOptions) {
         await audit.record('mfa.recovery_code_used', { userId: challenge.userId.toHexString(), meta })
         await notify(challenge.userId, templates.recoveryCodeUsed)
       }
-      return { userId: challenge.userId.toHexString(), firstFactor: challenge.firstFactor ?? 'pwd', method }
+      return { userId: challenge.userId.toHexString(), firstFactor: challenge.firstFactor, method, tokenVersion: challenge.tokenVersion }
     }
   }
 }

@@ -212,10 +212,9 @@ export function createUserStore (users: UserModel, opts: UserStoreOptions = {}) 
       return users.find(byEmailPrefix(prefix), ADMIN_PROFILE_FIELDS).sort({ createdAt: 1, _id: 1 }).skip(skip).limit(limit).lean<AdminProfile[]>().exec()
     },
 
-    /** Whether an admin disabled the account (false for an unknown user). */
-    async isDisabled (userId: string): Promise<boolean> {
-      const user = await readFields<Pick<StoredUser, '_id' | 'disabledAt'>>(userId, { disabledAt: 1 })
-      return Boolean(user?.disabledAt)
+    /** What a sign-in without a password decides on: whether the account is disabled, and its credentials' version; null for an unknown user. */
+    readSignInState (userId: string): Promise<Pick<StoredUser, '_id' | 'disabledAt' | 'tokenVersion'> | null> {
+      return readFields(userId, { disabledAt: 1, tokenVersion: 1 })
     },
 
     /** The user's sessions and token version, lean, or null: no password hash, no profile. */

@@ -116,7 +116,7 @@ t.test('a disabled account: sessions revoked, no login, MFA verify or refresh; e
   const wrong = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: victim.user.email, password: 'wrong password' } })
   t.same([wrong.statusCode, wrong.json().code], [401, 'AUTH_INVALID_CREDENTIALS'], 'after the password check: a guesser learns nothing')
   const verify = await app.inject({ method: 'POST', url: '/auth/mfa/verify', headers: BEARER, payload: { mfaToken: pendingMfa, code: mfaUser.recoveryCodes[0] } })
-  t.same([verify.statusCode, verify.json().code], [403, 'AUTH_ACCOUNT_DISABLED'], 'MFA verify of a challenge opened before')
+  t.same([verify.statusCode, verify.json().code], [401, 'AUTH_MFA_CHALLENGE_INVALID'], 'a challenge opened before dies with the credentials')
   const signIn = await app.authService.signInWith(victim.user.id, 'oauth', META, {}).catch((err: Error & { code?: string }) => err.code)
   t.equal(signIn, 'AUTH_ACCOUNT_DISABLED', 'a provider or passkey sign-in')
   const sensitive = await app.inject({ url: '/auth/sessions', headers: auth(victim.accessToken) })

@@ -211,3 +211,35 @@ t.test('unknown authenticators and users, and codes without an authenticator', a
   await app.mongo.collection('mfa_challenges').updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } })
   t.equal((await verify(app, token, await code(challengeExpired.secret, 1))).json().code, 'AUTH_MFA_CHALLENGE_INVALID', 'a challenge expires')
 })
+
+t.test('a pending second step dies when the credentials change: password change, "log out everywhere", reset, disable', async t => {
+  const { app, logs } = await buildWithLogs(t)
+  const admin = await registerAdmin(app)
+  const owner = await withMfa(app)
+  const refusedAfter = async (change: () => Promise<unknown>, what: string) => {
+    const pending = await challenge(app, owner.user.email)
+    await change()
+    const res = await verify(app, pending, owner.recoveryCodes.pop()!)
+    t.same([res.statusCode, res.json().code], [401, 'AUTH_MFA_CHALLENGE_INVALID'], what)
+  }
+  // Premise: a challenge with a recovery code starts a session when nothing changed.
+  const ok = await verify(app, await challenge(app, owner.user.email), owner.recoveryCodes.pop()!)
+  t.equal(ok.statusCode, 200, 'premise: the challenge works while the credentials stand')
+  const aal2 = ok.json().accessToken as string
+  await refusedAfter(() => app.inject({ method: 'POST', url: '/auth/password', headers: auth(aal2), payload: { currentPassword: PASSWORD, newPassword: PASSWORD } }), 'after a password change')
+  const fresh = await verify(app, await challenge(app, owner.user.email), owner.recoveryCodes.pop()!)
+  await refusedAfter(() => app.inject({ method: 'POST', url: '/auth/logout-all', headers: auth(fresh.json().accessToken) }), 'after "log out everywhere"')
+  await refusedAfter(async () => {
+    await app.inject({ method: 'POST', url: '/auth/password/forgot', payload: { email: owner.user.email } })
+    let link: string | undefined
+    while (!link) {
+      link = logs.flatMap(l => (l.links as string[] | undefined) ?? []).find(l => l.includes('/reset-password#token='))
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+    const reset = await app.inject({ method: 'POST', url: '/auth/password/reset', payload: { token: link.split('#token=')[1], newPassword: PASSWORD } })
+    t.equal(reset.statusCode, 204, 'premise: reset')
+  }, 'after a password reset')
+  await refusedAfter(() => app.inject({ method: 'POST', url: `/admin/users/${owner.user.id}/disable`, headers: auth(admin.accessToken) }), 'after the account was disabled')
+  const unused = await app.mongo.collection('recovery_codes').countDocuments({ usedAt: null })
+  t.equal(unused, 8, 'the refused attempts spent none of the codes they carried (two sessions did)')
+})
