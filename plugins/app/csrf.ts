@@ -1,8 +1,6 @@
 import fp from 'fastify-plugin'
 import { CsrfError } from '../../src/errors.js'
-import { isSameOriginOrAllowed } from '../../src/lib/origin.js'
-
-const header = (v: string | string[] | undefined) => Array.isArray(v) ? v[0] : v
+import { firstHeader as header, isSameOriginOrAllowed } from '../../src/lib/origin.js'
 
 /**
  * Requests that carry `Authorization` or `X-Auth-Mode` are not cookie-authenticated (and a

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
-  AccountDisabledError, AccountLinkRequiredError, BODY_ERRORS, CSRF_ERRORS, IdentityInUseError, InvalidRedirectError, MfaRequiredError, OidcEmailUnverifiedError,
+  AccountDisabledError, AccountLinkRequiredError, BODY_ERRORS, CSRF_ERRORS, CsrfError, IdentityInUseError, InvalidRedirectError, MfaRequiredError, OidcEmailUnverifiedError,
   OidcProviderError, OidcProviderUnknownError, OidcTokenInvalidError, RefreshConflictError, SESSION_ERRORS
 } from '../../src/errors.js'
-import { safeRedirect, withQuery } from '../../src/lib/origin.js'
+import { firstHeader, isSameOriginNavigation, safeRedirect, withQuery } from '../../src/lib/origin.js'
 import { AuthModeHeaders, SessionResponse } from '../../src/schemas/auth.js'
 import { errorResponses, errorSchema, PUBLIC, ref } from '../../src/schemas/common.js'
 import { MfaChallengeSchema } from '../../src/schemas/mfa.js'
@@ -34,10 +34,21 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   const back = (reply: FastifyReply, target: string, params: Record<string, string> = {}) =>
     reply.redirect(withQuery(target, params), 302)
 
-  /** With link=true, the start needs a live session, checked as sensitive routes check it. */
+  /**
+   * With link=true, the start needs a live session, checked as sensitive routes check it. It is
+   * a GET (a browser navigation), which the CSRF check lets through: a cookie-authenticated one
+   * must come from this server's pages, or a cross-site page could link its own provider account.
+   */
   async function sessionIfLinking (request: FastifyRequest, reply: FastifyReply) {
     if ((request.query as { link?: boolean }).link !== true) return
     await fastify.requireSession(request, reply)
+    const h = request.headers
+    if (h.authorization === undefined && !isSameOriginNavigation({
+      secFetchSite: firstHeader(h['sec-fetch-site']),
+      referer: firstHeader(h.referer),
+      selfOrigin: `${request.protocol}://${request.host}`,
+      allowed: config.allowedOrigins
+    })) throw new CsrfError()
   }
 
   fastify.get('/oidc/providers', {
@@ -56,13 +67,13 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'startOidc',
       tags: ['oidc'],
       summary: "Sign in with a provider: redirects to the provider's sign-in page",
-      description: `A browser navigation, not an API call. Redirects to the provider (authorization code flow, PKCE S256, state and nonce), after setting an HttpOnly transaction cookie that binds the sign-in to this browser for ${TRANSACTION_SECONDS / 60} minutes. The provider then redirects to oidcCallback, which ends at redirect_to. If the provider cannot be reached, redirects straight to redirect_to with error=AUTH_OIDC_PROVIDER_ERROR.`,
+      description: `A browser navigation, not an API call. With link=true (the signed-in user links a provider account), a cookie-authenticated start must come from this server's pages or an allowed origin (Sec-Fetch-Site or Referer), else AUTH_CSRF_FAILED. Redirects to the provider (authorization code flow, PKCE S256, state and nonce), after setting an HttpOnly transaction cookie that binds the sign-in to this browser for ${TRANSACTION_SECONDS / 60} minutes. The provider then redirects to oidcCallback, which ends at redirect_to. If the provider cannot be reached, redirects straight to redirect_to with error=AUTH_OIDC_PROVIDER_ERROR.`,
       security: PUBLIC,
       params: ProviderParams,
       querystring: OidcStartQuery,
       response: {
         302: REDIRECT('To the provider, or back to redirect_to with an error'),
-        ...errorResponses(SESSION_ERRORS, { 400: [InvalidRedirectError], 404: [OidcProviderUnknownError] })
+        ...errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 400: [InvalidRedirectError], 404: [OidcProviderUnknownError] })
       }
     }
   }, async (request, reply) => {

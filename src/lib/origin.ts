@@ -1,5 +1,8 @@
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** A request header's value, the first one if it came several times. */
+export const firstHeader = (v: string | string[] | undefined) => Array.isArray(v) ? v[0] : v
+
 export interface OriginCheck {
   method: string
   origin?: string
@@ -34,6 +37,18 @@ export function isSameOriginOrAllowed (req: OriginCheck): boolean {
   if (req.referer !== undefined) return ok(originOf(req.referer))
   if (req.secFetchSite !== undefined) return req.secFetchSite === 'same-origin' || req.secFetchSite === 'none'
   return true
+}
+
+/**
+ * For a GET that changes state when the browser is signed in (starting a provider link): the
+ * navigation must come from this server's pages or an allowed origin. Fetch Metadata says so
+ * (`same-origin`, or `none` for an address typed by the user), else the Referer; a navigation
+ * with neither cannot be told from a cross-site one that suppressed its Referer, and fails.
+ */
+export function isSameOriginNavigation (req: Omit<OriginCheck, 'method' | 'origin'>): boolean {
+  if (req.secFetchSite === 'same-origin' || req.secFetchSite === 'none') return true
+  const from = req.referer === undefined ? undefined : originOf(req.referer)
+  return from !== undefined && (from === originOf(req.selfOrigin) || req.allowed.includes(from))
 }
 
 /**

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isSameOriginOrAllowed, safeRedirect, withQuery } from '../../src/lib/origin.js'
+import { isSameOriginOrAllowed, safeRedirect, withQuery, isSameOriginNavigation } from '../../src/lib/origin.js'
 
 const base = { method: 'POST', selfOrigin: 'https://auth.example.com', allowed: ['https://app.example.com'] }
 
@@ -45,4 +45,17 @@ t.test('query parameters added to a redirect target', async t => {
   t.equal(withQuery('/a?error=old', { error: 'new' }), '/a?error=new', 'replaced, not repeated')
   t.equal(withQuery('https://app.example.com/x', { error: 'E' }), 'https://app.example.com/x?error=E')
   t.equal(withQuery('/x', {}), '/x')
+})
+
+t.test('isSameOriginNavigation: a GET that acts for a signed-in browser must come from our pages', async t => {
+  const base = { selfOrigin: 'https://auth.example.com', allowed: ['https://app.example.com'] }
+  t.ok(isSameOriginNavigation({ ...base, secFetchSite: 'same-origin' }), 'a link on our pages')
+  t.ok(isSameOriginNavigation({ ...base, secFetchSite: 'none' }), 'an address the user typed')
+  t.notOk(isSameOriginNavigation({ ...base, secFetchSite: 'cross-site' }), 'another site, no Referer')
+  t.notOk(isSameOriginNavigation({ ...base, secFetchSite: 'same-site' }), 'a sibling subdomain')
+  t.ok(isSameOriginNavigation({ ...base, secFetchSite: 'cross-site', referer: 'https://app.example.com/settings' }), 'an allowed origin')
+  t.notOk(isSameOriginNavigation({ ...base, secFetchSite: 'cross-site', referer: 'https://evil.test/' }))
+  t.ok(isSameOriginNavigation({ ...base, referer: 'https://auth.example.com/account/security' }), 'no Fetch Metadata: our Referer')
+  t.notOk(isSameOriginNavigation(base), 'neither header: refused')
+  t.notOk(isSameOriginNavigation({ ...base, referer: 'not a url' }))
 })

@@ -283,7 +283,7 @@ t.test('unlinking: never the last way to sign in', async t => {
   t.same([last.statusCode, last.json().code], [409, 'AUTH_LAST_LOGIN_METHOD'])
   t.equal((await app.inject({ url: '/users/me/identities', cookies })).json().identities.length, 1, 'still linked')
 
-  await signIn(app, name('second'), '?link=true', { cookie: `${ACCESS}=${cookies[ACCESS]}` })
+  await signIn(app, name('second'), '?link=true', { cookie: `${ACCESS}=${cookies[ACCESS]}`, 'sec-fetch-site': 'same-origin' })
   const both = (await app.inject({ url: '/users/me/identities', cookies })).json().identities
   t.equal(both.length, 2)
   const unlinked = await app.inject({ method: 'DELETE', url: `/users/me/identities/${only.id}`, cookies })
@@ -401,4 +401,22 @@ t.test('nothing secret in logs or the database', async t => {
   const stored = JSON.stringify(await app.mongo.collection('oidc_transactions').find().toArray()) + JSON.stringify(await app.mongo.collection('identities').find().toArray())
   for (const secret of [code, tx]) t.notOk(JSON.stringify(logs).includes(secret) || stored.includes(secret), 'neither the code nor the transaction secret is logged or stored')
   t.ok(logs.some(l => typeof (l.req as { url?: string })?.url === 'string' && (l.req as { url: string }).url.startsWith('/auth/oidc/test/callback?code=%5Bredacted%5D')), 'the callback is logged, its code redacted')
+})
+
+t.test('a link start is refused when a cross-site page navigates a signed-in browser to it', async t => {
+  const app = await build(t, OIDC)
+  const owner = await registerBearer(app)
+  const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: owner.user.email, password: PASSWORD } })
+  const session = `${ACCESS}=${cookie(login, 'access_token')!.value}`
+  const linkStart = (headers: Record<string, string>) => app.inject({ url: '/auth/oidc/test/start?link=true&redirect_to=/account/security', headers: { cookie: session, ...headers } })
+  const refused: Array<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { referer: 'https://evil.test/page' }, {}]
+  for (const headers of refused) {
+    const res = await linkStart(headers)
+    t.same([res.statusCode, res.json().code], [403, 'AUTH_CSRF_FAILED'], JSON.stringify(headers))
+  }
+  t.equal(await app.mongo.collection('oidc_transactions').countDocuments(), 0, 'no link transaction was opened')
+  const ours = await linkStart({ 'sec-fetch-site': 'same-origin' })
+  t.equal(ours.statusCode, 302, 'a link from our own pages starts')
+  const signIn = await app.inject({ url: '/auth/oidc/test/start', headers: { 'sec-fetch-site': 'cross-site' } })
+  t.equal(signIn.statusCode, 302, 'a sign-in (no link) may start from anywhere')
 })
