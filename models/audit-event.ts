@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose'
 
 export const AUDIT_TYPES = [
-  'login.success', 'login.failure', 'login.locked', 'refresh.reuse', 'session.revoked',
+  'login.success', 'login.failure', 'login.locked', 'refresh.reuse', 'session.revoked', 'session.reauthenticated',
   'sessions.revoked_all', 'password.changed', 'roles.changed',
   'password.reset_requested', 'password.reset', 'email.verified', 'email.change_requested', 'email.changed',
   'mfa.enabled', 'mfa.disabled', 'mfa.reset', 'mfa.recovery_codes_replaced', 'mfa.failure', 'mfa.locked', 'mfa.recovery_code_used',

@@ -51,6 +51,8 @@ export interface OidcTransactionFields {
   redirectTo: string
   /** Set when a signed-in user links the provider instead of signing in. */
   linkUserId: Types.ObjectId | null
+  /** The linking user's tokenVersion at the start: a change of credentials since voids the link. */
+  linkTokenVersion: number | null
   expiresAt: Date
   usedAt: Date | null
 }
@@ -62,6 +64,7 @@ const oidcTransactionSchema = new Schema<OidcTransactionFields>({
   provider: { type: String, required: true },
   redirectTo: { type: String, required: true },
   linkUserId: { type: Schema.Types.ObjectId, default: null },
+  linkTokenVersion: { type: Number, default: null },
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date, default: null }
 }, { versionKey: false, collection: 'oidc_transactions' })

@@ -10,6 +10,8 @@ export interface OneTimeTokenFields {
   userId: Types.ObjectId
   /** The address the token proves (verification: the user's; email change: the new one). */
   email: string
+  /** A reset asked for while the account's address was not verified: using it takes over a clean account. */
+  accountUnverified: boolean
   expiresAt: Date
   /** Set once, by the compare-and-swap that consumes or voids the token. */
   usedAt: Date | null
@@ -23,6 +25,7 @@ const oneTimeTokenSchema = new Schema<OneTimeTokenFields>({
   purpose: { type: String, required: true, enum: ['password_reset', 'verify_email', 'email_change'] },
   userId: { type: Schema.Types.ObjectId, required: true },
   email: { type: String, required: true },
+  accountUnverified: { type: Boolean, default: false },
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date, default: null },
   createdAt: { type: Date, default: () => new Date() }

@@ -22,7 +22,7 @@ export interface UserFields {
   updatedAt: Date
 }
 
-type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt' | 'expiresAt'> & Partial<Pick<SessionRecord, 'amr' | 'aal'>>
+type TokenSession = Pick<SessionRecord, 'id' | 'gen' | 'rotatedAt' | 'expiresAt'> & Partial<Pick<SessionRecord, 'amr' | 'aal' | 'authTime' | 'createdAt'>>
 
 export interface UserMethods {
   /** Access JWT for one session; its `iat` is the session's last rotation, so a re-issue carries the same claims. */
@@ -46,7 +46,9 @@ const sessionSchema = new Schema<SessionRecord>({
   userAgent: { type: String, default: '' },
   ip: { type: String, default: '' },
   amr: { type: [String], default: ['pwd'] },
-  aal: { type: String, enum: ['aal1', 'aal2'], default: 'aal1' }
+  aal: { type: String, enum: ['aal1', 'aal2'], default: 'aal1' },
+  authTime: { type: Date },
+  authSpent: { type: Boolean }
 }, { _id: false })
 
 export function createUserSchema (tokens: TokenSigner) {
@@ -66,7 +68,16 @@ export function createUserSchema (tokens: TokenSigner) {
 
   schema.method('generateAccessToken', function (this: UserDocument, session: TokenSession) {
     // Sessions written before MFA existed carry no amr/aal: a password login, aal1.
-    return tokens.accessToken({ sub: this.id, sid: session.id, roles: [...this.roles], ver: this.tokenVersion, amr: session.amr ?? ['pwd'], aal: session.aal ?? 'aal1', issuedAt: session.rotatedAt })
+    return tokens.accessToken({
+      sub: this.id,
+      sid: session.id,
+      roles: [...this.roles],
+      ver: this.tokenVersion,
+      amr: session.amr ?? ['pwd'],
+      aal: session.aal ?? 'aal1',
+      authTime: session.authTime ?? session.createdAt ?? session.rotatedAt,
+      issuedAt: session.rotatedAt
+    })
   })
   schema.method('generateRefreshToken', function (this: UserDocument, session: TokenSession) {
     return tokens.refreshToken({ sub: this.id, sid: session.id, gen: session.gen, issuedAt: session.rotatedAt, expiresAt: session.expiresAt })

@@ -28,6 +28,11 @@ export const ConfigSchema = Type.Object({
   ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_EXPIRY: Duration('15m'),
   REFRESH_TOKEN_EXPIRY: Duration('7d'),
+  /**
+   * Adding or removing a way to sign in (and deleting the account) needs the session to have
+   * signed in or re-authenticated this recently; 0: every such action asks again.
+   */
+  REAUTHENTICATION_WINDOW: Type.String({ default: '5m', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w|y)?$' }),
   REFRESH_GRACE_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 300 }),
   MAX_SESSIONS_PER_USER: Type.Integer({ default: 20, minimum: 1, maximum: 1000 }),
   /** Memory for the users' last known state, which lets a refresh skip its read; 0 disables. */
@@ -101,6 +106,7 @@ export interface Config extends Omit<Env, 'TRUST_PROXY'> {
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
   requestTimeoutMs: number
+  reauthenticationWindowMs: number
   mongoConnectTimeoutMs: number
   /** True when no secrets were configured and random ones were generated for this process. */
   secretsGenerated: boolean
@@ -249,6 +255,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     accessTokenTtlSeconds: seconds('ACCESS_TOKEN_EXPIRY', env.ACCESS_TOKEN_EXPIRY),
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
     requestTimeoutMs: seconds('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT) * 1000,
+    reauthenticationWindowMs: parseDuration(env.REAUTHENTICATION_WINDOW)!,
     mongoConnectTimeoutMs: seconds('MONGO_CONNECT_TIMEOUT', env.MONGO_CONNECT_TIMEOUT) * 1000,
     secretsGenerated,
     adminEmails: list(env.ADMIN_EMAILS).map(e => e.toLowerCase()),

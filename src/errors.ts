@@ -25,6 +25,7 @@ export const MfaNotEnabledError = createError('AUTH_MFA_NOT_ENABLED', 'No authen
 export const MfaFactorNotFoundError = createError('AUTH_MFA_FACTOR_NOT_FOUND', 'No such authenticator (or it expired before activation)', 404)
 
 export const InvalidRedirectError = createError('VALIDATION_ERROR', 'redirect_to must be a path on this server or a URL on an allowed origin', 400)
+export const ReauthInputError = createError('VALIDATION_ERROR', 'Send exactly one of password and code', 400)
 export const OidcProviderUnknownError = createError('AUTH_OIDC_PROVIDER_UNKNOWN', 'No such sign-in provider', 404)
 export const OidcStateInvalidError = createError('AUTH_OIDC_STATE_INVALID', 'This sign-in did not start in this browser, or was already finished; start again', 400)
 /** The provider refused, or could not be reached: its answer is logged, not sent. */
@@ -37,10 +38,25 @@ export const IdentityNotFoundError = createError('AUTH_IDENTITY_NOT_FOUND', 'No 
 export const LastLoginMethodError = createError('AUTH_LAST_LOGIN_METHOD', 'This is the last way to sign in to this account; add another first (a password, by "forgot password")', 409)
 export const AccountDisabledError = createError('AUTH_ACCOUNT_DISABLED', 'This account is disabled; contact the administrator', 403)
 export const LastAdminError = createError('AUTH_LAST_ADMIN', 'This is the last admin: make another user admin first', 409)
-export const StepUpRequiredError = createError('AUTH_STEP_UP_REQUIRED', 'Sign in again to do this: with your second factor if you have one, and within the last 5 minutes without a password', 403)
 export const PasskeyRegistrationFailedError = createError('AUTH_PASSKEY_FAILED', 'The passkey could not be verified', 400)
 export const PasskeyLoginFailedError = createError('AUTH_PASSKEY_FAILED', 'The passkey could not be verified', 401)
 export const PasskeyNotFoundError = createError('AUTH_PASSKEY_NOT_FOUND', 'No such passkey', 404)
+
+/**
+ * How a signed-in user can prove again that it is them (POST /auth/reauthenticate): their
+ * password, an authenticator or recovery code, a passkey, or signing in again with a provider.
+ */
+export type ReauthMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'provider'
+
+/** The action needs a recent authentication; the body's `methods` say how this user can give one. */
+export class StepUpRequiredError extends createError('AUTH_STEP_UP_REQUIRED', 'Confirm it is you first (re-authenticate), then try again', 403) {
+  /** Added to the error body by the error handler. */
+  readonly body: { methods: ReauthMethod[] } | undefined
+  constructor (methods?: ReauthMethod[]) {
+    super()
+    this.body = methods && { methods }
+  }
+}
 
 /** What a client needs to finish a login that awaits its second factor. */
 export interface MfaChallengeBody {

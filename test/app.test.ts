@@ -146,7 +146,7 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/auth/mfa/recovery-codes': { post: ['replaceRecoveryCodes', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/admin/users/{id}/mfa': { delete: ['adminResetMfa', ['204', '400', '401', '403', '404', '429', '500', '503']] },
     '/auth/oidc/providers': { get: ['listOidcProviders', ['200', '429', '500', '503']] },
-    '/auth/oidc/{provider}/start': { get: ['startOidc', ['302', '400', '401', '404', '429', '500', '503']] },
+    '/auth/oidc/{provider}/start': { get: ['startOidc', ['302', '400', '401', '403', '404', '429', '500', '503']] },
     '/auth/oidc/{provider}/callback': { get: ['oidcCallback', ['302', '404', '429', '500', '503']] },
     '/auth/oidc/{provider}/id-token': { post: ['signInWithIdToken', ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '502', '503']] },
     '/users/me/identities': { get: ['listIdentities', ['200', '400', '401', '429', '500', '503']] },
@@ -177,6 +177,9 @@ t.test('OpenAPI document lists every route with its statuses, an operationId, an
     '/auth/sessions': { get: ['listSessions', ['200', '400', '401', '429', '500', '503']] },
     '/auth/sessions/{id}': { delete: ['revokeSession', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
     '/auth/logout-all': { post: ['logoutAll', ['204', '400', '401', '403', '409', '429', '500', '503']] },
+    '/auth/reauthenticate': { post: ['reauthenticate', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
+    '/auth/reauthenticate/passkey/options': { post: ['reauthenticatePasskeyOptions', ['200', '400', '401', '403', '413', '415', '429', '500', '503']] },
+    '/auth/reauthenticate/passkey/verify': { post: ['reauthenticatePasskey', ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/auth/password': { post: ['changePassword', ['204', '400', '401', '403', '409', '413', '415', '429', '500', '503']] },
     '/admin/users': { get: ['adminListUsers', ['200', '400', '401', '403', '429', '500', '503']] },
     '/admin/users/{id}': { delete: ['adminDeleteUser', ['204', '400', '401', '403', '404', '409', '429', '500', '503']] },
@@ -234,8 +237,8 @@ t.test('a full flow leaks no password, hash or token into logs or into bodies no
   const email = uniqueEmail()
   const reg = await call({ method: 'POST', url: '/auth/register', payload: { email, password: PASSWORD } })
   const registered = (await call({ method: 'POST', url: '/auth/register', headers: { 'x-auth-mode': 'bearer' }, payload: { email: 'root@example.com', password: PASSWORD } }, true)).json()
-  // ADMIN_EMAILS makes root admin once the address is proven; the next token carries the role.
-  await call({ method: 'POST', url: '/auth/email/verify', payload: { token: tokenIn(await smtp.mailTo('root@example.com', /confirm your email/), 'verify-email') } })
+  // ADMIN_EMAILS makes root admin once the address is proven by its signed-in owner; the next token carries the role.
+  await call({ method: 'POST', url: '/auth/email/verify', headers: { authorization: `Bearer ${registered.accessToken}` }, payload: { token: tokenIn(await smtp.mailTo('root@example.com', /confirm your email/), 'verify-email') } })
   const admin = (await call({ method: 'POST', url: '/auth/refresh', headers: { 'x-auth-mode': 'bearer' }, payload: { refreshToken: registered.refreshToken } }, true)).json()
   t.same(admin.user.roles, ['user', 'admin'])
   const s1 = (await call({ method: 'POST', url: '/auth/login', headers: { 'x-auth-mode': 'bearer' }, payload: { email, password: PASSWORD } }, true)).json()

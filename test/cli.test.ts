@@ -43,7 +43,7 @@ t.test('grant-admin, list-admins, revoke-admin: bootstrapping admins without tou
   const bad = await admin('mongodb://', 'list-admins')
   t.match(bad, { code: 1, err: /^Failed: / }, 'a malformed URL: one line')
   t.notMatch(bad.err, /\n\s+at /, 'no stack trace')
-  t.throws(() => NO_TOKENS.accessToken({ sub: 'x', sid: 'x', roles: [], ver: 0, amr: [], aal: 'aal1', issuedAt: new Date() }), /issues no tokens/, 'the tool mints no tokens')
+  t.throws(() => NO_TOKENS.accessToken({ sub: 'x', sid: 'x', roles: [], ver: 0, amr: [], aal: 'aal1', authTime: new Date(), issuedAt: new Date() }), /issues no tokens/, 'the tool mints no tokens')
   t.throws(() => NO_TOKENS.refreshToken({ sub: 'x', sid: 'x', gen: 1, issuedAt: new Date(), expiresAt: new Date() }), /issues no tokens/)
 })
 

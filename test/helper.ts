@@ -106,6 +106,16 @@ export async function registerBearer (app: FastifyInstance, email = uniqueEmail(
 }
 
 /**
+ * A registered user whose address is verified, as its verification link would do (that flow is
+ * tested in routes/email-verification.test.ts): only such an account may add a way to sign in.
+ */
+export async function registerVerified (app: FastifyInstance, email = uniqueEmail()): Promise<BearerSession> {
+  const session = await registerBearer(app, email)
+  await app.mongo.collection('users').updateOne({ email }, { $set: { emailVerified: true }, $inc: { rev: 1 } })
+  return { ...session, user: { ...session.user, emailVerified: true } }
+}
+
+/**
  * A registered user made admin as `npm run admin -- grant-admin` does, with a session whose
  * token carries the role (refreshed after the grant).
  */

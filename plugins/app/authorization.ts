@@ -18,11 +18,18 @@ declare module 'fastify' {
      * session in the database (verifySession).
      */
     requireSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /**
+     * After requireSession, for removing a way to sign in: 403 AUTH_STEP_UP_REQUIRED unless the
+     * session signed in or re-authenticated within REAUTHENTICATION_WINDOW.
+     */
+    requireRecentAuth: Hook
+    /** requireRecentAuth for adding a way to sign in, which also needs a verified email (AUTH_EMAIL_NOT_VERIFIED). */
+    requireRecentAuthAndVerifiedEmail: Hook
   }
 }
 
 export default fp(async function authorization (fastify) {
-  const { accountService } = fastify
+  const { accountService, reauthentication } = fastify
   fastify.decorate('requireRole', (role: string): Hook => async request => {
     if (!request.user.roles.includes(role)) throw new ForbiddenError()
   })
@@ -33,5 +40,11 @@ export default fp(async function authorization (fastify) {
     const failed = await fastify.checkAccessToken(request, reply)
     if (failed) throw failed
     await accountService.verifySession(request.user)
+  })
+  fastify.decorate('requireRecentAuth', async (request: FastifyRequest) => {
+    await reauthentication.assertRecent(request.user)
+  })
+  fastify.decorate('requireRecentAuthAndVerifiedEmail', async (request: FastifyRequest) => {
+    await reauthentication.assertRecent(request.user, { verifiedEmail: true })
   })
 }, { name: 'authorization', dependencies: ['authenticate', 'services'] })

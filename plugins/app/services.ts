@@ -14,7 +14,8 @@ import { createMetrics, type Metrics } from '../../src/services/metrics.js'
 import { createMfaService, type MfaService } from '../../src/services/mfa-service.js'
 import { createOidcClients } from '../../src/services/oidc-client.js'
 import { createOidcService, type OidcService } from '../../src/services/oidc-service.js'
-import { createLifecycleService, type LifecycleService } from '../../src/services/lifecycle-service.js'
+import { createLifecycleService, signInMethodRemover, type LifecycleService } from '../../src/services/lifecycle-service.js'
+import { createReauthentication, type Reauthentication } from '../../src/services/reauthentication.js'
 import { createRoles, type Roles } from '../../src/services/roles.js'
 import { createLoginMethods } from '../../src/services/login-methods.js'
 import { createPasskeyService, type PasskeyService } from '../../src/services/passkey-service.js'
@@ -33,6 +34,7 @@ declare module 'fastify' {
     mfaService: MfaService
     oidcService: OidcService
     passkeyService: PasskeyService
+    reauthentication: Reauthentication
     lifecycleService: LifecycleService
     roles: Roles
     metrics: Metrics
@@ -79,7 +81,8 @@ export default fp(async function services (fastify) {
     resetTtlSeconds: config.resetTokenTtlSeconds,
     verifyTtlSeconds: config.verifyTokenTtlSeconds,
     adminEmails: config.adminEmails,
-    background
+    background,
+    removeSignInMethods: signInMethodRemover(models)
   })
 
   fastify.decorate('passwords', passwords)
@@ -120,7 +123,7 @@ export default fp(async function services (fastify) {
     onRefresh: metrics.refresh
   })
   fastify.decorate('authService', authService)
-  const loginMethods = createLoginMethods({ users, identities: models.identities, passkeys: models.passkeys })
+  const loginMethods = createLoginMethods({ users, identities: models.identities, passkeys: models.passkeys, isMfaEnabled: mfaService.isEnabled })
   const oidcService = createOidcService({
     clients: createOidcClients({
       providers: config.oidcProviders,
@@ -148,6 +151,18 @@ export default fp(async function services (fastify) {
     appName: config.APP_NAME
   })
   fastify.decorate('passkeyService', passkeyService)
+  const reauthentication = createReauthentication({
+    users,
+    windowMs: config.reauthenticationWindowMs,
+    loginMethods,
+    passwords,
+    throttle,
+    audit,
+    mfa: mfaService,
+    passkeys: passkeyService,
+    renew: authService.renewAuthentication
+  })
+  fastify.decorate('reauthentication', reauthentication)
   const accountService = createAccountService({ users, passwords, audit, throttle, tokens: oneTimeTokens })
   fastify.decorate('accountService', accountService)
   const roles = createRoles({ users, audit })
@@ -163,6 +178,7 @@ export default fp(async function services (fastify) {
     outbox,
     auditEmailKey: deriveKey(config.ENCRYPTION_KEY, 'audit-email'),
     isMfaEnabled: mfaService.isEnabled,
+    assertRecentAuth: reauthentication.assertRecent,
     exportSources: {
       sessions: accountService.listSessions,
       identities: oidcService.list,

@@ -3,7 +3,7 @@ import { messageFor } from '/messages.js'
 import { busy, find, takeLinkToken } from '/ui-lib.js'
 
 /** @type {import('./types.d.ts').Page} */
-export default function verifyEmail ({ auth, view, pageStatus }) {
+export default function verifyEmail ({ auth, user: signedIn, view, pageStatus }) {
   const token = takeLinkToken()
   const button = find(view, '#confirm')
   if (!token) return pageStatus('This link is incomplete. Open the link from the mail again.', 'error')
@@ -13,7 +13,10 @@ export default function verifyEmail ({ auth, view, pageStatus }) {
     try {
       const user = await auth.verifyEmail(token)
       button.hidden = true
-      pageStatus(`${user.email} is confirmed. Thank you.`, 'success')
+      // Opened signed out, the link proves the mailbox but not who holds the account.
+      pageStatus(signedIn
+        ? `${user.email} is confirmed. Thank you.`
+        : `${user.email} is confirmed. Sign in to use the account. If you did not create it, reset its password to claim it.`, 'success')
     } catch (err) {
       pageStatus(messageFor(err), 'error')
     }

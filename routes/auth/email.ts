@@ -58,7 +58,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'verifyEmail',
       tags: ['account'],
       summary: 'Prove an address with the token of a verification or email-change mail',
-      description: 'For an email change, this is when the address changes. Starts no session.',
+      description: 'For an email change, this is when the address changes. Starts no session. An ADMIN_EMAILS address gets the admin role only when its verification link is used signed in to that account (or by a password reset, or a provider sign-in asserting it): opened signed out, the link verifies the address and grants nothing.',
       security: PUBLIC,
       body: ref(VerifyEmailRequestSchema),
       response: {
@@ -66,7 +66,11 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
         ...errorResponses(BODY_ERRORS, CSRF_ERRORS, { 400: [OneTimeTokenInvalidError], 409: [EmailTakenError, RefreshConflictError] })
       }
     }
-  }, async request => ({ user: await emailService.verifyEmail(request.body.token, clientMeta(request)) }))
+  }, async (request, reply) => {
+    // Signed in (a live session of the link's account) or not: only the former gets a role.
+    const signedIn = await fastify.checkAccessToken(request, reply) === null && await fastify.accountService.verifySession(request.user).then(() => true, () => false)
+    return { user: await emailService.verifyEmail(request.body.token, clientMeta(request), signedIn ? request.user.sub : undefined) }
+  })
 
   fastify.post('/email/verification', {
     onRequest: fastify.authenticate,

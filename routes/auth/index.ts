@@ -17,6 +17,7 @@ import emailRoutes from './email.js'
 import mfaRoutes from './mfa.js'
 import oidcRoutes from './oidc.js'
 import passkeyRoutes from './passkeys.js'
+import reauthenticateRoutes from './reauthenticate.js'
 import { clientMeta, createTransport, passwordRouteLimit } from './transport.js'
 
 const SESSION_STARTED = 'A session started: a CookieSession (cookies set) or a BearerSession, per X-Auth-Mode'
@@ -152,6 +153,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   await fastify.register(oidcRoutes)
   await fastify.register(passkeyRoutes)
   await fastify.register(accountRoutes)
+  await fastify.register(reauthenticateRoutes)
 }
 
 export default routes

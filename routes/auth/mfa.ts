@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
-  AccountDisabledError, BODY_ERRORS, CSRF_ERRORS, MfaAlreadyEnabledError, MfaChallengeInvalidError, MfaCodeInvalidError, MfaFactorNotFoundError,
+  AccountDisabledError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, MfaAlreadyEnabledError, MfaChallengeInvalidError, MfaCodeInvalidError, MfaFactorNotFoundError,
   MfaNotEnabledError, RefreshConflictError, SESSION_ERRORS, TooManyAttemptsError, VALIDATION_ERROR
 } from '../../src/errors.js'
 import { AuthModeHeaders, SessionResponse } from '../../src/schemas/auth.js'
-import { AUTHENTICATED, errorResponses, errorSchema, PUBLIC, ref } from '../../src/schemas/common.js'
+import { AUTHENTICATED, errorResponses, errorSchema, PUBLIC, ref, withStepUp } from '../../src/schemas/common.js'
 import {
   FactorParams, MfaCodeRequestSchema, MfaStatusSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, TotpEnrolmentSchema
 } from '../../src/schemas/mfa.js'
@@ -21,15 +21,16 @@ const manage: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.addHook('onRequest', fastify.requireSession)
 
   fastify.post('/mfa/totp', {
+    preHandler: fastify.requireRecentAuthAndVerifiedEmail,
     schema: {
       operationId: 'enrolTotp',
       tags: ['mfa'],
       summary: 'Start adding an authenticator app (TOTP)',
-      description: 'Returns the secret and its otpauth:// URI (show it as a QR code). The authenticator stays pending until activateTotp, for 10 minutes.',
+      description: 'Returns the secret and its otpauth:// URI (show it as a QR code). The authenticator stays pending until activateTotp, for 10 minutes. Needs a verified email (AUTH_EMAIL_NOT_VERIFIED) and a recent authentication (AUTH_STEP_UP_REQUIRED: reauthenticate first).',
       security: AUTHENTICATED,
       response: {
         201: { ...ref(TotpEnrolmentSchema), description: 'A pending authenticator' },
-        ...errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 409: [MfaAlreadyEnabledError] })
+        ...withStepUp(errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 403: [EmailNotVerifiedError], 409: [MfaAlreadyEnabledError] }))
       }
     }
   }, async (request, reply) => reply.code(201).send(await mfaService.enrol(request.user)))
@@ -63,16 +64,18 @@ const manage: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.delete('/mfa/totp/:factorId', {
     config: strict,
+    preHandler: fastify.requireRecentAuth,
     schema: {
       operationId: 'removeTotp',
       tags: ['mfa'],
       summary: 'Remove the authenticator (and the recovery codes), with a current code',
+      description: 'Needs a recent authentication (AUTH_STEP_UP_REQUIRED: reauthenticate first).',
       security: AUTHENTICATED,
       params: FactorParams,
       body: ref(MfaCodeRequestSchema),
       response: {
         204: Type.Null({ description: 'Removed: logins take the password alone again' }),
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, CODE_ERRORS, { 404: [MfaFactorNotFoundError] })
+        ...withStepUp(errorResponses(BODY_ERRORS, CSRF_ERRORS, CODE_ERRORS, { 404: [MfaFactorNotFoundError] }))
       }
     }
   }, async (request, reply) => {
@@ -82,15 +85,17 @@ const manage: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.post('/mfa/recovery-codes', {
     config: strict,
+    preHandler: fastify.requireRecentAuth,
     schema: {
       operationId: 'replaceRecoveryCodes',
       tags: ['mfa'],
       summary: 'Replace the recovery codes, with a current code; the old ones stop working',
+      description: 'Needs a recent authentication (AUTH_STEP_UP_REQUIRED: reauthenticate first).',
       security: AUTHENTICATED,
       body: ref(MfaCodeRequestSchema),
       response: {
         200: { ...ref(RecoveryCodesSchema), description: 'The new codes, shown this once' },
-        ...errorResponses(BODY_ERRORS, CSRF_ERRORS, CODE_ERRORS, { 409: [MfaNotEnabledError] })
+        ...withStepUp(errorResponses(BODY_ERRORS, CSRF_ERRORS, CODE_ERRORS, { 409: [MfaNotEnabledError] }))
       }
     }
   }, async request => ({ recoveryCodes: await mfaService.regenerateRecoveryCodes(request.user, request.body.code, clientMeta(request)) }))

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
-  AccountDisabledError, AccountLinkRequiredError, BODY_ERRORS, CSRF_ERRORS, CsrfError, IdentityInUseError, InvalidRedirectError, MfaRequiredError, OidcEmailUnverifiedError,
-  OidcProviderError, OidcProviderUnknownError, OidcTokenInvalidError, RefreshConflictError, SESSION_ERRORS
+  AccountDisabledError, AccountLinkRequiredError, BODY_ERRORS, CSRF_ERRORS, CsrfError, EmailNotVerifiedError, IdentityInUseError, InvalidRedirectError, MfaRequiredError, OidcEmailUnverifiedError,
+  OidcProviderError, OidcProviderUnknownError, OidcTokenInvalidError, RefreshConflictError, SESSION_ERRORS, StepUpRequiredError
 } from '../../src/errors.js'
 import { firstHeader, isSameOriginNavigation, safeRedirect, withQuery } from '../../src/lib/origin.js'
 import { AuthModeHeaders, SessionResponse } from '../../src/schemas/auth.js'
@@ -67,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'startOidc',
       tags: ['oidc'],
       summary: "Sign in with a provider: redirects to the provider's sign-in page",
-      description: `A browser navigation, not an API call. With link=true (the signed-in user links a provider account), a cookie-authenticated start must come from this server's pages or an allowed origin (Sec-Fetch-Site or Referer), else AUTH_CSRF_FAILED. Redirects to the provider (authorization code flow, PKCE S256, state and nonce), after setting an HttpOnly transaction cookie that binds the sign-in to this browser for ${TRANSACTION_SECONDS / 60} minutes. The provider then redirects to oidcCallback, which ends at redirect_to. If the provider cannot be reached, redirects straight to redirect_to with error=AUTH_OIDC_PROVIDER_ERROR.`,
+      description: `A browser navigation, not an API call. With link=true (the signed-in user links a provider account), a cookie-authenticated start must come from this server's pages or an allowed origin (Sec-Fetch-Site or Referer), else AUTH_CSRF_FAILED; an unverified address or a session without a recent authentication goes straight back to redirect_to with error=AUTH_EMAIL_NOT_VERIFIED or AUTH_STEP_UP_REQUIRED; and the link is refused at the callback (error=AUTH_SESSION_REVOKED) if the account's credentials changed meanwhile (a password change, logging out everywhere). Redirects to the provider (authorization code flow, PKCE S256, state and nonce), after setting an HttpOnly transaction cookie that binds the sign-in to this browser for ${TRANSACTION_SECONDS / 60} minutes. The provider then redirects to oidcCallback, which ends at redirect_to. If the provider cannot be reached, redirects straight to redirect_to with error=AUTH_OIDC_PROVIDER_ERROR.`,
       security: PUBLIC,
       params: ProviderParams,
       querystring: OidcStartQuery,
@@ -79,11 +79,14 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async (request, reply) => {
     const redirectTo = safeRedirect(request.query.redirect_to ?? '/', config.PUBLIC_URL, config.allowedOrigins)
     if (redirectTo === null) throw new InvalidRedirectError()
+    const linking = request.query.link === true
     let started: { url: string, secret: string }
     try {
-      started = await oidcService.start(request.params.provider, redirectTo, request.query.link === true ? request.user.sub : undefined)
+      // Linking adds a way to sign in: a verified address and a recent authentication first.
+      if (linking) await fastify.reauthentication.assertRecent(request.user, { verifiedEmail: true })
+      started = await oidcService.start(request.params.provider, redirectTo, linking ? { userId: request.user.sub, tokenVersion: request.user.ver } : undefined)
     } catch (err) {
-      if (err instanceof OidcProviderError) return back(reply, redirectTo, { error: err.code })
+      if (err instanceof OidcProviderError || err instanceof StepUpRequiredError || err instanceof EmailNotVerifiedError) return back(reply, redirectTo, { error: err.code })
       throw err
     }
     reply.setCookie(txCookie, started.secret, { ...txCookieOptions, maxAge: TRANSACTION_SECONDS })

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import {
-  AccountDisabledError, BODY_ERRORS, CSRF_ERRORS, MfaRequiredError, PasskeyLoginFailedError, PasskeyRegistrationFailedError, RefreshConflictError, SESSION_ERRORS
+  AccountDisabledError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, MfaRequiredError, PasskeyLoginFailedError, PasskeyRegistrationFailedError, RefreshConflictError, SESSION_ERRORS
 } from '../../src/errors.js'
 import { AuthModeHeaders, SessionResponse } from '../../src/schemas/auth.js'
-import { AUTHENTICATED, errorResponses, errorSchema, PUBLIC, ref } from '../../src/schemas/common.js'
+import { AUTHENTICATED, errorResponses, errorSchema, PUBLIC, ref, withStepUp } from '../../src/schemas/common.js'
 import { MfaChallengeSchema } from '../../src/schemas/mfa.js'
 import {
   EmptyRequestSchema, PasskeyCreationOptionsSchema, PasskeyLoginOptionsSchema, PasskeyLoginRequestSchema, PasskeyRegisterRequestSchema,
@@ -23,17 +23,18 @@ const register: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.post('/passkeys/register/options', {
     preValidation: optionalBody,
+    preHandler: fastify.requireRecentAuthAndVerifiedEmail,
     schema: {
       operationId: 'passkeyRegistrationOptions',
       tags: ['passkeys'],
       summary: 'Start adding a passkey: the creation options for navigator.credentials.create',
-      description: 'A discoverable credential (residentKey required), user verification preferred; the caller\'s passkeys are in excludeCredentials. The challenge works once, for 5 minutes.',
+      description: 'A discoverable credential (residentKey required), user verification preferred; the caller\'s passkeys are in excludeCredentials. The challenge works once, for 5 minutes. Needs a verified email (AUTH_EMAIL_NOT_VERIFIED) and a recent authentication (AUTH_STEP_UP_REQUIRED: reauthenticate first).',
       security: AUTHENTICATED,
       body: ref(EmptyRequestSchema),
       'x-body-optional': true,
       response: {
         200: { ...ref(PasskeyCreationOptionsSchema), description: 'PublicKeyCredentialCreationOptionsJSON' },
-        ...errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS)
+        ...withStepUp(errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS, { 403: [EmailNotVerifiedError] }))
       }
     }
   }, async request => passkeyService.registrationOptions(request.user))

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
   BODY_ERRORS, CSRF_ERRORS, IdentityNotFoundError, InvalidTokenError, LastAdminError, LastLoginMethodError, PasskeyNotFoundError, RefreshConflictError, SESSION_ERRORS,
-  StepUpRequiredError, TOKEN_ERRORS, TooManyAttemptsError, VALIDATION_ERROR, WrongPasswordError
+  TOKEN_ERRORS, TooManyAttemptsError, VALIDATION_ERROR, WrongPasswordError
 } from '../../src/errors.js'
 import { IdentityListSchema, IdentityParams } from '../../src/schemas/oidc.js'
 import { PasskeyListSchema, PasskeyParams, PasskeyRenameRequestSchema, PasskeyResponseSchema } from '../../src/schemas/passkeys.js'
 import { AccountExportSchema, DeleteAccountRequestSchema, UpdateProfileRequestSchema } from '../../src/schemas/account.js'
 import { AcceptedSchema, ChangeEmailRequestSchema, UserResponseSchema } from '../../src/schemas/auth.js'
-import { AUTHENTICATED, errorResponses, ref } from '../../src/schemas/common.js'
+import { AUTHENTICATED, errorResponses, ref, withStepUp } from '../../src/schemas/common.js'
 import { clientMeta, createTransport, passwordRouteLimit } from '../auth/transport.js'
 
 const routes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -101,17 +101,16 @@ const lifecycle: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'deleteAccount',
       tags: ['users'],
       summary: 'Delete the caller\'s account and everything that belongs to it',
-      description: 'With the current password, if the account has one (a wrong one counts toward the login lock). With a second factor, the session must be aal2; without a password, it must have signed in within the last 5 minutes: otherwise AUTH_STEP_UP_REQUIRED (403), sign in again. The cookies are cleared, and the old address gets a notice. The last active admin cannot delete their account (AUTH_LAST_ADMIN).',
+      description: 'Needs a recent authentication (AUTH_STEP_UP_REQUIRED: reauthenticate first), or the current password in the body (a wrong one counts toward the login lock). With a second factor, the session must be aal2. The cookies are cleared, and the old address gets a notice. The last active admin cannot delete their account (AUTH_LAST_ADMIN).',
       security: AUTHENTICATED,
       body: ref(DeleteAccountRequestSchema),
       response: {
         204: Type.Null({ description: 'Deleted; signed out everywhere' }),
-        ...errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS, {
+        ...withStepUp(errorResponses(BODY_ERRORS, SESSION_ERRORS, CSRF_ERRORS, {
           401: [WrongPasswordError],
-          403: [StepUpRequiredError],
           409: [LastAdminError, RefreshConflictError],
           429: [TooManyAttemptsError]
-        })
+        }))
       }
     }
   }, async (request, reply) => {
@@ -137,16 +136,17 @@ const credentials: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async request => ({ identities: await oidcService.list(request.user.sub) }))
 
   fastify.delete('/me/identities/:id', {
+    preHandler: fastify.requireRecentAuth,
     schema: {
       operationId: 'unlinkIdentity',
       tags: ['oidc'],
       summary: 'Unlink a provider account',
-      description: 'AUTH_LAST_LOGIN_METHOD (409) when the caller would have no way left to sign in: no password and no other identity. A user without a password gets one through forgotPassword and resetPassword.',
+      description: 'Needs a recent authentication (AUTH_STEP_UP_REQUIRED: reauthenticate first). AUTH_LAST_LOGIN_METHOD (409) when the caller would have no way left to sign in: no password and no other identity. A user without a password gets one through forgotPassword and resetPassword.',
       security: AUTHENTICATED,
       params: IdentityParams,
       response: {
         204: Type.Null({ description: 'Unlinked: that provider account no longer signs in here' }),
-        ...errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 404: [IdentityNotFoundError], 409: [LastLoginMethodError] })
+        ...withStepUp(errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 404: [IdentityNotFoundError], 409: [LastLoginMethodError] }))
       }
     }
   }, async (request, reply) => {
@@ -180,16 +180,17 @@ const credentials: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async request => ({ passkey: await passkeyService.rename(request.user.sub, request.params.id, request.body.name) }))
 
   fastify.delete('/me/passkeys/:id', {
+    preHandler: fastify.requireRecentAuth,
     schema: {
       operationId: 'removePasskey',
       tags: ['passkeys'],
       summary: 'Remove a passkey',
-      description: 'AUTH_LAST_LOGIN_METHOD (409) when the caller would have no way left to sign in: no password, no linked identity, no other passkey. The browser may still offer the removed passkey; it no longer signs in.',
+      description: 'Needs a recent authentication (AUTH_STEP_UP_REQUIRED: reauthenticate first). AUTH_LAST_LOGIN_METHOD (409) when the caller would have no way left to sign in: no password, no linked identity, no other passkey. The browser may still offer the removed passkey; it no longer signs in.',
       security: AUTHENTICATED,
       params: PasskeyParams,
       response: {
         204: Type.Null({ description: 'Removed' }),
-        ...errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 404: [PasskeyNotFoundError], 409: [LastLoginMethodError] })
+        ...withStepUp(errorResponses(SESSION_ERRORS, CSRF_ERRORS, { 400: [VALIDATION_ERROR], 404: [PasskeyNotFoundError], 409: [LastLoginMethodError] }))
       }
     }
   }, async (request, reply) => {

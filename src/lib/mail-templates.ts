@@ -80,6 +80,13 @@ export const templates = {
     'If this was not you, reset your password now and tell us.'
   ]),
 
+  /** A reset that took over an account whose address nobody had proven: what else it removed. */
+  passwordResetTakeover: (app: string) => mail(`${app}: your password was set`, [
+    'Your password was set, your email address is confirmed, and every device was signed out.',
+    'This address had not been confirmed before, so anyone could have created the account with it: every passkey, linked sign-in provider and authenticator app on the account was removed. Add your own again from the security page.',
+    'If this was not you, reset your password now and tell us.'
+  ]),
+
   accountDeleted: (app: string) => mail(`${app}: your account was deleted`, [
     'Your account and everything it held were deleted at your request. Nothing is left to sign in to.',
     'If this was not you, tell us at once: someone had access to your account.'

@@ -18,7 +18,28 @@ export interface SessionRecord {
   /** How the login was authenticated; a refresh keeps it and never raises it. */
   amr: string[]
   aal: AssuranceLevel
+  /** When the session signed in or last re-authenticated (its tokens' `auth_time`); absent: `createdAt`. */
+  authTime?: Date
+  /** With a zero re-authentication window: this authentication has served its one action. */
+  authSpent?: boolean
 }
+
+/** With a zero re-authentication window, an authentication serves one action within this. */
+export const ONE_ACTION_MS = 5 * 60_000
+
+/**
+ * Whether the session authenticated recently enough for an action that adds or removes a way
+ * to sign in: within `windowMs`, or with a zero window, once (`spend`: the caller marks the
+ * authentication spent) within ONE_ACTION_MS.
+ */
+export function recentAuthentication (session: SessionRecord, now: Date, windowMs: number): 'recent' | 'spend' | 'stale' {
+  const age = now.getTime() - (session.authTime ?? session.createdAt).getTime()
+  if (windowMs > 0) return age <= windowMs ? 'recent' : 'stale'
+  return session.authSpent !== true && age <= ONE_ACTION_MS ? 'spend' : 'stale'
+}
+
+/** The session after a fresh proof that its user is there: a new authentication time, not yet spent. */
+export const reauthenticate = <T extends SessionRecord | Omit<SessionRecord, 'tokenHash'>>(session: T, now: Date): T => ({ ...session, authTime: now, authSpent: false })
 
 export type RefreshDecision =
   | { kind: 'rotate', session: SessionRecord }

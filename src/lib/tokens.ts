@@ -11,6 +11,8 @@ export interface AccessClaims {
   amr: string[]
   /** Authenticator assurance level: `aal2` once a second factor was proven. */
   aal: AssuranceLevel
+  /** When the session signed in or last re-authenticated (OpenID Connect's `auth_time`). */
+  auth_time?: number
   iat: number
   exp: number
 }
@@ -70,6 +72,7 @@ export function isAccessClaims (v: unknown): v is AccessClaims {
     Array.isArray(v.roles) && v.roles.every(r => typeof r === 'string') && Number.isSafeInteger(v.ver) &&
     (v.amr === undefined || (Array.isArray(v.amr) && v.amr.every(r => typeof r === 'string'))) &&
     (v.aal === undefined || v.aal === 'aal1' || v.aal === 'aal2') &&
+    (v.auth_time === undefined || Number.isSafeInteger(v.auth_time)) &&
     Number.isSafeInteger(v.exp)
 }
 
@@ -79,7 +82,7 @@ export function isRefreshClaims (v: unknown): v is RefreshClaims {
 }
 
 export interface TokenSigner {
-  accessToken (input: { sub: string, sid: string, roles: string[], ver: number, amr: string[], aal: AssuranceLevel, issuedAt: Date }): string
+  accessToken (input: { sub: string, sid: string, roles: string[], ver: number, amr: string[], aal: AssuranceLevel, authTime: Date, issuedAt: Date }): string
   /** `expiresAt`: the session's; the token never outlives it. */
   refreshToken (input: { sub: string, sid: string, gen: number, issuedAt: Date, expiresAt: Date }): string
 }
@@ -112,8 +115,8 @@ export function createTokenSigner (opts: {
   const jti = (sid: string, gen: number) =>
     createHmac('sha256', opts.refreshSecret).update(`${sid}.${gen}`).digest('base64url').slice(0, 22)
   return {
-    accessToken: ({ sub, sid, roles, ver, amr, aal, issuedAt }) =>
-      opts.signAccess({ sub, sid, typ: 'access', roles, ver, amr, aal, iat: seconds(issuedAt), exp: seconds(accessExpiry(issuedAt, opts.accessTtlSeconds)) }),
+    accessToken: ({ sub, sid, roles, ver, amr, aal, authTime, issuedAt }) =>
+      opts.signAccess({ sub, sid, typ: 'access', roles, ver, amr, aal, auth_time: seconds(authTime), iat: seconds(issuedAt), exp: seconds(accessExpiry(issuedAt, opts.accessTtlSeconds)) }),
     refreshToken: ({ sub, sid, gen, issuedAt, expiresAt }) =>
       opts.signRefresh({ sub, sid, gen, typ: 'refresh', jti: jti(sid, gen), iat: seconds(issuedAt), exp: seconds(expiresAt) })
   }

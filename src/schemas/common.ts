@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { codeOf, INTERNAL_ERROR, RateLimitedError, ServiceUnavailableError, type ErrorKind } from '../errors.js'
+import { codeOf, INTERNAL_ERROR, RateLimitedError, ServiceUnavailableError, StepUpRequiredError, type ErrorKind } from '../errors.js'
 
 /**
  * A reference to a named schema (registered once with `fastify.addSchema`, see ./index.ts): the
@@ -58,6 +58,18 @@ export function errorSchema (status: number, kinds: ErrorKind[], properties: Rec
     ref(ErrorSchema),
     Type.Object({ code: Type.Unsafe<string>({ type: 'string', enum: [...new Set(kinds.map(codeOf))].sort() }), ...properties })
   ], { description: STATUS_TEXT[status] ?? 'Error' })
+}
+
+/**
+ * `responses` of a route that needs a recent authentication: its 403 may also be
+ * AUTH_STEP_UP_REQUIRED, whose body lists the user's ways to re-authenticate (`methods`).
+ */
+export function withStepUp (responses: Record<number, TSchema>): Record<number, TSchema> {
+  const codes = (documentedCodes(responses[403]) ?? []) as string[]
+  return {
+    ...responses,
+    403: errorSchema(403, [...codes, codeOf(StepUpRequiredError)], { methods: Type.Optional(Type.Unsafe<string[]>(Type.Ref('ReauthMethods'))) })
+  }
 }
 
 /** The codes a response schema from errorResponses documents, or undefined for any other schema. */

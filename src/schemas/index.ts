@@ -14,6 +14,7 @@ import {
 } from './mfa.js'
 import { KEY_SCHEMAS } from './keys.js'
 import { PASSKEY_SCHEMAS } from './passkeys.js'
+import { REAUTH_SCHEMAS } from './reauth.js'
 import { IdentityListSchema, IdentitySchema, IdTokenRequestSchema, OidcProviderListSchema, OidcProviderSchema } from './oidc.js'
 
 /**
@@ -29,5 +30,6 @@ export const NAMED_SCHEMAS = [
   MfaChallengeSchema, TotpEnrolmentSchema, MfaCodeRequestSchema, MfaVerifyRequestSchema, RecoveryCodesSchema, MfaFactorSchema, MfaStatusSchema,
   OidcProviderSchema, OidcProviderListSchema, IdTokenRequestSchema, IdentitySchema, IdentityListSchema,
   ...PASSKEY_SCHEMAS,
+  ...REAUTH_SCHEMAS,
   ...KEY_SCHEMAS
 ]

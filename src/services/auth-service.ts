@@ -2,11 +2,12 @@ import { Types } from 'mongoose'
 import type { FirstFactor } from '../../models/mfa.js'
 import type { UserDocument } from '../../models/user.js'
 import {
-  AccountDisabledError, EmailNotVerifiedError, EmailTakenError, MfaChallengeInvalidError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError
+  AccountDisabledError, EmailNotVerifiedError, EmailTakenError, MfaChallengeInvalidError, MfaRequiredError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshConflictError, RefreshReusedError,
+  SessionRevokedError
 } from '../errors.js'
 import type { PasswordHasher } from '../lib/passwords.js'
-import { decideRefresh, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
-import { accessExpiry, hasCanonicalSignature, hashToken, isRefreshClaims, newSessionId, type RefreshClaims } from '../lib/tokens.js'
+import { decideRefresh, reauthenticate, rotate, upsertSession, type SessionRecord } from '../lib/sessions.js'
+import { accessExpiry, hasCanonicalSignature, hashToken, isRefreshClaims, newSessionId, type AccessClaims, type RefreshClaims } from '../lib/tokens.js'
 import type { AuditLog } from './audit-log.js'
 import type { EmailClaims } from './email-claims.js'
 import type { MfaService } from './mfa-service.js'
@@ -163,6 +164,8 @@ export function createAuthService (opts: AuthServiceOptions) {
         expiresAt: new Date(now.getTime() + refreshTtlMs),
         userAgent: meta.userAgent.slice(0, 512),
         ip: meta.ip,
+        authTime: now,
+        authSpent: false,
         ...auth
       }
       const refreshToken = fresh.generateRefreshToken(session)
@@ -250,6 +253,31 @@ export function createAuthService (opts: AuthServiceOptions) {
       const { userId, firstFactor, tokenVersion } = await opts.mfa.passChallenge(challengeToken, code, meta)
       const result = await startSession(userId, meta, { challenged: tokenVersion, auth: { amr: [firstFactor, 'otp'], aal: 'aal2' } })
       await audit.record('login.success', { userId, sessionId: result.sessionId, meta, detail: { mfa: true } })
+      return result
+    },
+
+    /**
+     * After the signed-in user proved again that it is them (`method`): the session's
+     * authentication time is now, and its tokens are new (the refresh token rotates). No new
+     * session starts. A second factor's code makes the session two-factor.
+     */
+    async renewAuthentication (claims: AccessClaims, method: 'password' | 'totp' | 'recovery_code' | 'passkey', meta: ClientMeta): Promise<AuthResult> {
+      const result = await store.update(claims.sub, (user, sessions, now) => {
+        if (user.disabledAt) throw new AccountDisabledError()
+        const session = sessions.find(s => s.id === claims.sid && s.expiresAt > now)
+        if (!session) throw new SessionRevokedError()
+        const secondFactor = (method === 'totp' || method === 'recovery_code') && !session.amr.includes('otp')
+        const next = {
+          ...reauthenticate(rotate(session, now, refreshTtlMs), now),
+          ...(secondFactor && { amr: [...session.amr, 'otp'], aal: 'aal2' as const }),
+          tokenHash: '',
+          ip: meta.ip
+        }
+        const refreshToken = user.generateRefreshToken(next)
+        next.tokenHash = hashToken(refreshToken)
+        return { result: issue(user, next, refreshToken), write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
+      }, { missing: () => new SessionRevokedError() })
+      await audit.record('session.reauthenticated', { userId: claims.sub, sessionId: claims.sid, meta, detail: { method } })
       return result
     },
 

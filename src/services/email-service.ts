@@ -30,6 +30,8 @@ export interface EmailServiceOptions {
   adminEmails: readonly string[]
   /** Runs the per-address work of a reset request after its answer. */
   background: BackgroundTasks
+  /** Every way to sign in but the password (src/services/lifecycle-service.ts). */
+  removeSignInMethods: (userId: Types.ObjectId) => Promise<void>
 }
 
 /** Password reset, email verification and email change: everything that proves an address by mail. */
@@ -71,7 +73,7 @@ export function createEmailService (opts: EmailServiceOptions) {
       opts.background.run(async () => {
         const user = await users.findByEmail(email)
         if (!(await outbox.allow('password_reset', email)) || !user) return
-        const token = await tokens.issue('password_reset', user._id, email, opts.resetTtlSeconds)
+        const token = await tokens.issue('password_reset', user._id, email, opts.resetTtlSeconds, { accountUnverified: user.emailVerified !== true })
         await outbox.enqueue(email, templates.passwordReset(appName, link('reset-password', token), humanDuration(opts.resetTtlSeconds)))
         await audit.record('password.reset_requested', { userId: user._id.toHexString(), meta })
       })
@@ -79,25 +81,44 @@ export function createEmailService (opts: EmailServiceOptions) {
 
     /**
      * Sets the new password, revokes every session, lifts the login lock and voids every other
-     * token of the user. Logs nobody in.
+     * token of the user. Logs nobody in. The link proves the mailbox: the address is verified
+     * (and an ADMIN_EMAILS address gets its role: the mailbox's owner now holds the account).
+     * A reset asked for while the address was unverified takes over a clean account: whoever
+     * registered the address may have added a passkey, a provider or an authenticator, and
+     * those are removed.
      */
     async resetPassword (token: string, newPassword: string, meta: ClientMeta): Promise<void> {
       const used = await tokens.consume(token, ['password_reset'])
       if (!used) throw invalid()
       const passwordHash = await passwords.hash(newPassword)
       const userId = used.userId.toHexString()
-      const user = await users.update(userId, fresh => ({
-        result: fresh,
-        write: { passwordHash, sessions: [], bumpTokenVersion: true }
-      }), { missing: invalid })
+      let granted: string[] | undefined
+      const user = await users.update(userId, fresh => {
+        // The address changed since the mail: the link proves an old one.
+        const proven = fresh.email === used.email
+        granted = proven ? rolesProving(fresh.roles, used.email) : undefined
+        return {
+          result: fresh,
+          write: { passwordHash, sessions: [], bumpTokenVersion: true, ...(proven && { emailVerified: true }), ...(granted && { roles: granted }) }
+        }
+      }, { missing: invalid })
+      const takeover = used.accountUnverified
+      if (takeover) await opts.removeSignInMethods(used.userId)
       await throttle.clear(user.email)
       await tokens.voidAll(used.userId)
-      await outbox.enqueue(user.email, templates.passwordChanged(appName))
-      await audit.record('password.reset', { userId, meta })
+      await outbox.enqueue(user.email, takeover ? templates.passwordResetTakeover(appName) : templates.passwordChanged(appName))
+      await audit.record('password.reset', { userId, meta, detail: { signInMethodsRemoved: takeover } })
+      if (granted) await audit.record('roles.changed', { userId, meta, detail: { from: granted.filter(r => r !== 'admin'), to: granted, via: 'ADMIN_EMAILS' } })
     },
 
-    /** Proves the address a verification or email-change token was sent to. */
-    async verifyEmail (token: string, meta: ClientMeta): Promise<PublicUser> {
+    /**
+     * Proves the address a verification or email-change token was sent to. `signedInAs`: the
+     * user whose live session sent the request, if any. A verification link proves the mailbox,
+     * not that its owner holds the account (anyone can register an address), so an
+     * ADMIN_EMAILS address gets its role only when opened signed in to that very account. An
+     * email change was asked for by the signed-in owner: its link grants it either way.
+     */
+    async verifyEmail (token: string, meta: ClientMeta, signedInAs?: string): Promise<PublicUser> {
       const used = await tokens.consume(token, ['verify_email', 'email_change'])
       if (!used) throw invalid()
       const userId = used.userId.toHexString()
@@ -107,7 +128,7 @@ export function createEmailService (opts: EmailServiceOptions) {
         user = await users.update(userId, fresh => {
           // The address changed since the mail: this token proves an old one.
           if (fresh.email !== used.email) throw invalid()
-          granted = rolesProving(fresh.roles, used.email)
+          granted = signedInAs === userId ? rolesProving(fresh.roles, used.email) : undefined
           return { result: { ...toPublicUser(fresh), emailVerified: true, roles: granted ?? [...fresh.roles] }, write: { emailVerified: true, ...(granted && { roles: granted }) } }
         }, { missing: invalid })
         await audit.record('email.verified', { userId, meta })

@@ -9,7 +9,7 @@ import type { OneTimeTokenModel } from '../../models/one-time-token.js'
 import type { PasskeyModel, WebAuthnChallengeModel } from '../../models/passkey.js'
 import { emailKey } from '../../models/email-claim.js'
 import {
-  SessionRevokedError, StepUpRequiredError, UserNotFoundError, WrongPasswordError
+  SessionRevokedError, StepUpRequiredError, UserNotFoundError
 } from '../errors.js'
 import { templates } from '../lib/mail-templates.js'
 import type { AccountExportSchema } from '../schemas/account.js'
@@ -23,9 +23,6 @@ import type { LoginThrottle } from './login-throttle.js'
 import type { Outbox } from './outbox.js'
 import type { AdminUserView, Roles } from './roles.js'
 import type { StoredUser, UserStore } from './user-store.js'
-
-/** A user without a password proves a fresh sign-in instead: its session started this recently. */
-export const RECENT_SIGN_IN_MS = 5 * 60_000
 
 /** The records that belong to a user, by collection: what a deletion removes. */
 export interface OwnedRecords {
@@ -65,11 +62,34 @@ export interface LifecycleOptions {
   /** Keys the hash that replaces a deleted user's email in the audit log. */
   auditEmailKey: Buffer
   isMfaEnabled: (userId: Types.ObjectId) => Promise<boolean>
+  /** AUTH_STEP_UP_REQUIRED unless the session authenticated recently (src/services/reauthentication.ts). */
+  assertRecentAuth: (claims: AccessClaims) => Promise<void>
   exportSources: ExportSources
   appName: string
 }
 
 const EMAIL_FIELDS = ['email', 'from', 'to'] as const
+
+/** The records that are ways to sign in besides the password, and their pending starts. */
+export type SignInMethodRecords = Pick<OwnedRecords, 'mfaFactors' | 'recoveryCodes' | 'mfaChallenges' | 'passkeys' | 'webauthnChallenges' | 'identities' | 'oidcTransactions'>
+
+/**
+ * Removes every way to sign in to the user's account but the password: authenticators and
+ * recovery codes, passkeys, linked providers, and whatever is pending for them.
+ */
+export function signInMethodRemover (records: SignInMethodRecords) {
+  return async (userId: Types.ObjectId): Promise<void> => {
+    await Promise.all([
+      records.mfaFactors.deleteMany({ userId }),
+      records.recoveryCodes.deleteMany({ userId }),
+      records.mfaChallenges.deleteMany({ userId }),
+      records.passkeys.deleteMany({ userId }),
+      records.webauthnChallenges.deleteMany({ userId }),
+      records.identities.deleteMany({ userId }),
+      records.oidcTransactions.deleteMany({ linkUserId: userId })
+    ])
+  }
+}
 
 /**
  * Accounts from creation to deletion: the admin's disable, enable and delete, the user's own
@@ -77,6 +97,7 @@ const EMAIL_FIELDS = ['email', 'from', 'to'] as const
  */
 export function createLifecycleService (opts: LifecycleOptions) {
   const { users, records, audit, roles } = opts
+  const removeSignInMethods = signInMethodRemover(records)
   const notFound = () => new UserNotFoundError()
   async function readOrThrow (userId: string, missing: () => Error = notFound): Promise<StoredUser> {
     const user = await users.read(userId)
@@ -130,13 +151,7 @@ export function createLifecycleService (opts: LifecycleOptions) {
     const email = removed?.email ?? user.email
     const pendingAddresses = (await records.oneTimeTokens.find({ userId }, { email: 1 }).lean()).map(t => t.email)
     await Promise.all([
-      records.mfaFactors.deleteMany({ userId }),
-      records.recoveryCodes.deleteMany({ userId }),
-      records.mfaChallenges.deleteMany({ userId }),
-      records.passkeys.deleteMany({ userId }),
-      records.webauthnChallenges.deleteMany({ userId }),
-      records.identities.deleteMany({ userId }),
-      records.oidcTransactions.deleteMany({ linkUserId: userId }),
+      removeSignInMethods(userId),
       records.oneTimeTokens.deleteMany({ userId }),
       opts.outbox.forget([...new Set([email, ...pendingAddresses])]),
       records.attempts.deleteMany({ _id: { $in: [emailKey(email), emailKey(`mfa:${userId.toHexString()}`)] } })
@@ -169,19 +184,18 @@ export function createLifecycleService (opts: LifecycleOptions) {
     },
 
     /**
-     * The user deletes their own account: the password if it has one; with a second factor an
-     * aal2 session; without a password a session started in the last 5 minutes. Resolves once
-     * the notice to the old address is queued.
+     * The user deletes their own account, as a recently authenticated session (the current
+     * password, if the account has one and it is given, counts as that authentication); with a
+     * second factor, the session must be aal2. Resolves once the notice to the old address is
+     * queued.
      */
     async deleteOwn (claims: AccessClaims, password: string | undefined, meta: ClientMeta): Promise<void> {
       const user = await readOrThrow(claims.sub, () => new SessionRevokedError())
-      if (await opts.isMfaEnabled(user._id) && claims.aal !== 'aal2') throw new StepUpRequiredError()
-      if (user.passwordHash !== null) {
-        if (password === undefined) throw new WrongPasswordError()
+      if (await opts.isMfaEnabled(user._id) && claims.aal !== 'aal2') throw new StepUpRequiredError(['totp', 'recovery_code'])
+      if (password !== undefined && user.passwordHash !== null) {
         await checkCurrentPassword(opts, user, password, claims, meta, 'account deletion')
       } else {
-        const session = user.sessions.find(s => s.id === claims.sid)
-        if (!session || Date.now() - session.createdAt.getTime() > RECENT_SIGN_IN_MS) throw new StepUpRequiredError()
+        await opts.assertRecentAuth(claims)
       }
       await purge(user, meta, null)
       await opts.outbox.enqueue(user.email, templates.accountDeleted(opts.appName))

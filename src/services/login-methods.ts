@@ -1,13 +1,13 @@
 import type { Types } from 'mongoose'
 import type { IdentityModel } from '../../models/identity.js'
 import type { PasskeyModel } from '../../models/passkey.js'
-import { LastLoginMethodError } from '../errors.js'
+import { LastLoginMethodError, type ReauthMethod } from '../errors.js'
 import type { UserStore } from './user-store.js'
 
 const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000
 
 /** The ways a user signs in: a password, linked identities, passkeys. None may remove the last. */
-export function createLoginMethods (opts: { users: UserStore, identities: IdentityModel, passkeys: PasskeyModel }) {
+export function createLoginMethods (opts: { users: UserStore, identities: IdentityModel, passkeys: PasskeyModel, isMfaEnabled: (userId: Types.ObjectId) => Promise<boolean> }) {
   async function hasAny (userId: Types.ObjectId): Promise<boolean> {
     const user = await opts.users.read(userId.toHexString())
     if (!user) return false
@@ -17,6 +17,17 @@ export function createLoginMethods (opts: { users: UserStore, identities: Identi
   }
 
   return {
+    /** How the user can prove again that it is them: by each way they have to sign in. */
+    async reauthMethods (userId: Types.ObjectId, hasPassword: boolean): Promise<ReauthMethod[]> {
+      const [mfa, passkey, identity] = await Promise.all([opts.isMfaEnabled(userId), opts.passkeys.exists({ userId }), opts.identities.exists({ userId })])
+      const methods: ReauthMethod[] = []
+      if (hasPassword) methods.push('password')
+      if (mfa) methods.push('totp', 'recovery_code')
+      if (passkey) methods.push('passkey')
+      if (identity) methods.push('provider')
+      return methods
+    },
+
     /**
      * Removes one way to sign in (`remove` resolves to what it removed, or null: `notFound`),
      * unless none is left afterwards: then `restore` puts it back and the answer is

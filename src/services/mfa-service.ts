@@ -191,6 +191,21 @@ export function createMfaService (opts: MfaServiceOptions) {
       return codes
     },
 
+    /**
+     * A current code of the user's (authenticator or recovery), under the second-factor lock:
+     * a re-authentication of a signed-in user. A recovery code is spent, and the user told.
+     */
+    async verifyCode (userId: string, code: string, meta: ClientMeta): Promise<'totp' | 'recovery_code'> {
+      const id = objectId(userId)
+      if (!(await activeFactor(id))) throw new MfaNotEnabledError()
+      const method = await checkCode(id, code, meta)
+      if (method === 'recovery_code') {
+        await audit.record('mfa.recovery_code_used', { userId, meta })
+        await notify(id, templates.recoveryCodeUsed)
+      }
+      return method
+    },
+
     /** Support's way back in for a user who lost their authenticator and their codes. */
     async reset (userId: string, actorId: string, meta: ClientMeta): Promise<void> {
       const id = objectId(userId)

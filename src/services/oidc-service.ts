@@ -120,10 +120,10 @@ export function createOidcService (opts: OidcServiceOptions) {
     providers: () => clients.list(),
 
     /**
-     * Opens a sign-in (or, with `linkUserId`, a link) at the provider: the URL to send the
-     * browser to, and the transaction secret for its cookie.
+     * Opens a sign-in (or, with `link`, a link for that user at their credentials' version) at
+     * the provider: the URL to send the browser to, and the transaction secret for its cookie.
      */
-    async start (providerId: string, redirectTo: string, linkUserId?: string): Promise<{ url: string, secret: string }> {
+    async start (providerId: string, redirectTo: string, link?: { userId: string, tokenVersion: number }): Promise<{ url: string, secret: string }> {
       const p = provider(providerId)
       const secret = newTransactionSecret()
       const url = await clients.authorizationUrl(p, deriveChecks(secret))
@@ -131,7 +131,8 @@ export function createOidcService (opts: OidcServiceOptions) {
         secretHash: hashToken(secret),
         provider: p.id,
         redirectTo,
-        linkUserId: linkUserId ? new Types.ObjectId(linkUserId) : null,
+        linkUserId: link ? new Types.ObjectId(link.userId) : null,
+        linkTokenVersion: link?.tokenVersion ?? null,
         expiresAt: new Date(now().getTime() + TRANSACTION_SECONDS * 1000)
       })
       return { url: url.href, secret }
@@ -164,7 +165,9 @@ export function createOidcService (opts: OidcServiceOptions) {
       try {
         const claims = await clients.exchange(p, search, checks)
         if (tx.linkUserId) {
-          if (!(await users.exists(tx.linkUserId))) throw new SessionRevokedError()
+          // A link started before a password change or "log out everywhere" dies with the sessions.
+          const state = await users.readSessionState(tx.linkUserId.toHexString())
+          if (state?.tokenVersion !== tx.linkTokenVersion) throw new SessionRevokedError()
           await link(tx.linkUserId, p, claims, meta, 'user')
           return { kind: 'linked', redirectTo: tx.redirectTo }
         }

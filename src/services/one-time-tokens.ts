@@ -11,9 +11,9 @@ import { hashToken } from '../lib/tokens.js'
 export function createOneTimeTokens (model: OneTimeTokenModel) {
   return {
     /** A new token for `userId`, proving `email`, valid for `ttlSeconds`. */
-    async issue (purpose: OneTimePurpose, userId: Types.ObjectId, email: string, ttlSeconds: number): Promise<string> {
+    async issue (purpose: OneTimePurpose, userId: Types.ObjectId, email: string, ttlSeconds: number, { accountUnverified = false } = {}): Promise<string> {
       const token = newOneTimeToken()
-      await model.create({ tokenHash: hashToken(token), purpose, userId, email, expiresAt: new Date(Date.now() + ttlSeconds * 1000) })
+      await model.create({ tokenHash: hashToken(token), purpose, userId, email, accountUnverified, expiresAt: new Date(Date.now() + ttlSeconds * 1000) })
       return token
     },
 

@@ -140,10 +140,20 @@ export function createPasskeyService (opts: PasskeyServiceOptions) {
       return view(stored)
     },
 
-    /** Request options for a sign-in with any passkey of this site (no email asked). */
-    async loginOptions (): Promise<{ challengeId: string, options: PublicKeyCredentialRequestOptionsJSON }> {
-      const options = await generateAuthenticationOptions({ rpID: opts.rpId, userVerification: 'preferred', timeout: CHALLENGE_MS })
-      const challenge = await newChallenge(options.challenge, 'login', null)
+    /**
+     * Request options for a sign-in with any passkey of this site (no email asked), or with
+     * `userId`, for that signed-in user's re-authentication: their passkeys only.
+     */
+    async loginOptions (userId?: string): Promise<{ challengeId: string, options: PublicKeyCredentialRequestOptionsJSON }> {
+      const owner = userId === undefined ? null : new Types.ObjectId(userId)
+      const own = owner && await passkeys.find({ userId: owner }, { credentialId: 1, transports: 1 }).lean()
+      const options = await generateAuthenticationOptions({
+        rpID: opts.rpId,
+        userVerification: 'preferred',
+        timeout: CHALLENGE_MS,
+        ...(own && { allowCredentials: own.map(p => ({ id: p.credentialId, transports: p.transports })) })
+      })
+      const challenge = await newChallenge(options.challenge, 'login', owner)
       return { challengeId: challenge._id.toHexString(), options }
     },
 
@@ -156,6 +166,8 @@ export function createPasskeyService (opts: PasskeyServiceOptions) {
       const open = await consume({ _id: new Types.ObjectId(challengeId), purpose: 'login' })
       const passkey = open && await passkeys.findById(passkeyKey(response.id)).lean()
       if (!open || !passkey || passkey.credentialId !== response.id) throw new PasskeyLoginFailedError()
+      // A challenge opened for one user's re-authentication takes only that user's passkeys.
+      if (open.userId && !open.userId.equals(passkey.userId)) throw new PasskeyLoginFailedError()
       // A discoverable credential names its user; it must be the one it was registered for.
       const handle = response.response.userHandle
       if (handle !== undefined && handle !== Buffer.from(passkey.userId.id).toString('base64url')) throw new PasskeyLoginFailedError()

@@ -59,19 +59,21 @@ t.test('a refresh token expires with its session, never after it', async t => {
 
 t.test("an access token's exp is accessExpiry() of its issue time", async t => {
   const issuedAt = new Date('2026-01-01T00:00:00.999Z')
-  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], ver: 0, amr: ['pwd'], aal: 'aal1', issuedAt })
+  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], ver: 0, amr: ['pwd'], aal: 'aal1', authTime: issuedAt, issuedAt })
   const claims = createVerifier({ key: ACCESS_KEY, algorithms: ['HS256'], clockTimestamp: issuedAt.getTime() })(token)
   t.equal(claims.iat, Date.parse('2026-01-01T00:00:00Z') / 1000)
   t.equal(claims.exp, claims.iat + ACCESS_TTL)
   t.equal(accessExpiry(issuedAt, ACCESS_TTL).getTime(), claims.exp * 1000, 'the stated expiry is the claim')
 })
 
-t.test('access tokens carry sub, sid, typ, roles, amr and aal', async t => {
+t.test('access tokens carry sub, sid, typ, roles, amr, aal and auth_time', async t => {
   const issuedAt = new Date()
-  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], ver: 2, amr: ['pwd', 'otp'], aal: 'aal2', issuedAt })
+  const authTime = new Date(issuedAt.getTime() - 3600_000)
+  const token = signer().accessToken({ sub: 'u1', sid: 's1', roles: ['user'], ver: 2, amr: ['pwd', 'otp'], aal: 'aal2', authTime, issuedAt })
   const claims = createVerifier({ key: ACCESS_KEY, algorithms: ['HS256'] })(token)
   t.ok(isAccessClaims(claims))
-  t.match(claims, { sub: 'u1', sid: 's1', typ: 'access', roles: ['user'], ver: 2, amr: ['pwd', 'otp'], aal: 'aal2' })
+  t.match(claims, { sub: 'u1', sid: 's1', typ: 'access', roles: ['user'], ver: 2, amr: ['pwd', 'otp'], aal: 'aal2', auth_time: Math.floor(authTime.getTime() / 1000) })
+  t.notOk(isAccessClaims({ ...claims, auth_time: 'yesterday' }), 'a malformed auth_time is refused')
   t.notOk(isAccessClaims({ ...claims, aal: 'aal3' }), 'an unknown level is refused')
   t.notOk(isAccessClaims({ ...claims, amr: 'pwd' }), 'so is a malformed amr')
   const old = { ...claims, amr: undefined, aal: undefined }

@@ -12,8 +12,8 @@ t.test('ADMIN_EMAILS grants admin once the address is verified; others get 403 A
   t.same(boss.user.roles, ['user'], 'registering the address is not proving it: whoever registers first gets no admin')
   t.equal((await app.inject({ method: 'GET', url: '/admin/users', headers: auth(boss.accessToken) })).statusCode, 403)
 
-  const verified = await app.inject({ method: 'POST', url: '/auth/email/verify', payload: { token: tokenIn(await smtp.mailTo('boss@example.com', /confirm your email/), 'verify-email') } })
-  t.same(verified.json().user.roles, ['user', 'admin'], 'granted at verification')
+  const verified = await app.inject({ method: 'POST', url: '/auth/email/verify', headers: auth(boss.accessToken), payload: { token: tokenIn(await smtp.mailTo('boss@example.com', /confirm your email/), 'verify-email') } })
+  t.same(verified.json().user.roles, ['user', 'admin'], 'granted at verification, opened signed in to the account')
   const admin = (await refreshBearer(app, boss.refreshToken)).json()
   t.same(admin.user.roles, ['user', 'admin'], 'the next token carries it')
   t.equal((await app.inject({ method: 'GET', url: '/admin/users', headers: auth(admin.accessToken) })).statusCode, 200)
@@ -25,6 +25,19 @@ t.test('ADMIN_EMAILS grants admin once the address is verified; others get 403 A
   t.equal(forbidden.statusCode, 403)
   t.same(forbidden.json(), { statusCode: 403, code: 'AUTH_FORBIDDEN', error: 'Forbidden', message: 'Forbidden' })
   t.equal((await app.inject({ method: 'GET', url: '/admin/users' })).json().code, 'AUTH_NO_TOKEN', '401 before 403')
+
+  // Opened signed out, the link proves the mailbox, not that its owner registered the account.
+  const app3 = await build(t, { ADMIN_EMAILS: 'boss2@example.com', SMTP_URL: smtp.url })
+  const target = await registerBearer(app3, 'boss2@example.com')
+  const signedOut = await app3.inject({ method: 'POST', url: '/auth/email/verify', payload: { token: tokenIn(await smtp.mailTo('boss2@example.com', /confirm your email/), 'verify-email') } })
+  t.match(signedOut.json().user, { emailVerified: true, roles: ['user'] }, 'signed out: verified, no role')
+  t.same((await refreshBearer(app3, target.refreshToken)).json().user.roles, ['user'], 'the registrant did not become admin')
+  const forgot = await app3.inject({ method: 'POST', url: '/auth/password/forgot', payload: { email: 'boss2@example.com' } })
+  t.equal(forgot.statusCode, 202)
+  const reset = await app3.inject({ method: 'POST', url: '/auth/password/reset', payload: { token: tokenIn(await smtp.mailTo('boss2@example.com', /reset your password/), 'reset-password'), newPassword: 'the owner claims it' } })
+  t.equal(reset.statusCode, 204)
+  const owner = await app3.inject({ method: 'POST', url: '/auth/login', headers: { 'x-auth-mode': 'bearer' }, payload: { email: 'boss2@example.com', password: 'the owner claims it' } })
+  t.same(owner.json().user.roles, ['user', 'admin'], 'a password reset proves mailbox and account: granted')
 
   // An address changed to an ADMIN_EMAILS one is granted when the new address is proven.
   const app2 = await build(t, { ADMIN_EMAILS: 'ops@example.com', SMTP_URL: smtp.url })

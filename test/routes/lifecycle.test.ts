@@ -6,7 +6,7 @@ import { emailKey } from '../../models/email-claim.js'
 import { LIMITED_MAILS } from '../../src/lib/mail-policy.js'
 import { identityKey } from '../../models/identity.js'
 import { passkeyKey } from '../../models/passkey.js'
-import { BEARER, build, cookie, loginBearer, PASSWORD, refreshBearer, registerAdmin, registerBearer, uniqueEmail } from '../helper.js'
+import { BEARER, build, cookie, loginBearer, PASSWORD, refreshBearer, registerAdmin, registerBearer, registerVerified, uniqueEmail } from '../helper.js'
 import { startSmtpSink, tokenIn } from '../smtp.js'
 
 const auth = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` })
@@ -22,7 +22,7 @@ const activeAdmins = (app: FastifyInstance) => app.mongo.collection('users').cou
 
 /** A user with an active authenticator; its session is aal2 after the refresh. */
 async function withMfa (app: FastifyInstance) {
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   const { factorId, secret } = (await app.inject({ method: 'POST', url: '/auth/mfa/totp', headers: auth(owner.accessToken) })).json()
   const activated = await app.inject({ method: 'POST', url: `/auth/mfa/totp/${factorId}/activate`, headers: auth(owner.accessToken), payload: { code: await code(secret) } })
   if (activated.statusCode !== 200) throw new Error(`activate: ${activated.body}`)
@@ -215,15 +215,19 @@ t.test('DELETE /admin/users/:id removes everything the user owns and frees the a
   t.same([missing.statusCode, missing.json().code], [404, 'USER_NOT_FOUND'])
 })
 
-t.test('POST /users/me/delete: password, aal2 with a second factor, a recent sign-in without a password', async t => {
+t.test('POST /users/me/delete: a recent authentication or the password, aal2 with a second factor', async t => {
   const app = await build(t)
   await registerAdmin(app)
   const plain = await registerBearer(app)
   const wrong = await deleteOwn(app, plain.accessToken, { password: 'wrong password' })
   t.same([wrong.statusCode, wrong.json().code], [401, 'AUTH_WRONG_PASSWORD'])
   t.equal(await app.mongo.collection('login_attempts').countDocuments({ _id: emailKey(plain.user.email) }), 1, 'counted toward the login lock')
+  await app.mongo.collection('users').updateOne({ email: plain.user.email }, { $set: { 'sessions.0.authTime': new Date(Date.now() - 6 * 60_000) } })
   const none = await deleteOwn(app, plain.accessToken, {})
-  t.same([none.statusCode, none.json().code], [401, 'AUTH_WRONG_PASSWORD'], 'no password for an account that has one')
+  t.same([none.statusCode, none.json().code, none.json().methods], [403, 'AUTH_STEP_UP_REQUIRED', ['password']], 'no password, and a sign-in over 5 minutes ago: re-authenticate first')
+  const renewed = await app.inject({ method: 'POST', url: '/auth/reauthenticate', headers: { ...BEARER, ...auth(plain.accessToken) }, payload: { password: PASSWORD } })
+  t.equal(renewed.statusCode, 200)
+  t.equal((await deleteOwn(app, renewed.json().accessToken, {})).statusCode, 204, 'after re-authenticating, no password is needed')
 
   const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: PASSWORD } })
   const access = cookie(reg, 'access')!
@@ -242,9 +246,9 @@ t.test('POST /users/me/delete: password, aal2 with a second factor, a recent sig
 
   const fresh = await passwordless(app)
   const stale = await passwordless(app)
-  await app.mongo.collection('users').updateOne({ _id: new Types.ObjectId(stale.id) }, { $set: { 'sessions.0.createdAt': new Date(Date.now() - 6 * 60_000) } })
+  await app.mongo.collection('users').updateOne({ _id: new Types.ObjectId(stale.id) }, { $set: { 'sessions.0.authTime': new Date(Date.now() - 6 * 60_000) } })
   const old = await deleteOwn(app, stale.accessToken, {})
-  t.same([old.statusCode, old.json().code], [403, 'AUTH_STEP_UP_REQUIRED'], 'without a password: signed in more than 5 minutes ago')
+  t.same([old.statusCode, old.json().code, old.json().methods], [403, 'AUTH_STEP_UP_REQUIRED', []], 'without a password: signed in more than 5 minutes ago, and no way but a new sign-in')
   t.equal((await deleteOwn(app, fresh.accessToken, {})).statusCode, 204, 'without a password: a sign-in minutes ago')
   t.equal(await app.mongo.collection('users').countDocuments({ _id: new Types.ObjectId(fresh.id) }), 0)
   t.equal(await app.mongo.collection('users').countDocuments({ _id: new Types.ObjectId(stale.id) }), 1)

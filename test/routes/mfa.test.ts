@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { generate } from 'otplib'
 import t from 'tap'
-import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, PASSWORD, refreshBearer, registerBearer, registerAdmin } from '../helper.js'
+import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, PASSWORD, refreshBearer, registerVerified, registerAdmin } from '../helper.js'
 
 /** The code of the step `offset` steps from now: the test's clock, injected into otplib. */
 const code = (secret: string, offset = 0) => generate({ secret, epoch: (Math.floor(Date.now() / 30_000) + offset) * 30 })
@@ -9,7 +9,7 @@ const auth = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` 
 
 /** A user with an active authenticator; `accessToken`/`refreshToken` are of the enrolling session. */
 async function withMfa (app: FastifyInstance) {
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   const enrolled = await app.inject({ method: 'POST', url: '/auth/mfa/totp', headers: auth(owner.accessToken) })
   const { factorId, secret } = enrolled.json()
   const activated = await app.inject({ method: 'POST', url: `/auth/mfa/totp/${factorId}/activate`, headers: auth(owner.accessToken), payload: { code: await code(secret) } })
@@ -28,7 +28,7 @@ async function challenge (app: FastifyInstance, email: string): Promise<string> 
 
 t.test('enrolment: a pending authenticator, activated by a first code, recovery codes once', async t => {
   const app = await build(t)
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   const other = await loginBearer(app, owner.user.email)
   const enrolled = await app.inject({ method: 'POST', url: '/auth/mfa/totp', headers: auth(owner.accessToken) })
   t.equal(enrolled.statusCode, 201)
@@ -189,7 +189,7 @@ t.test('a password reset never bypasses the second factor', async t => {
 t.test('unknown authenticators and users, and codes without an authenticator', async t => {
   const app = await build(t)
   const admin = await registerAdmin(app, 'root@example.com')
-  const plain = await registerBearer(app)
+  const plain = await registerVerified(app)
   const missing = 'f'.repeat(24)
   const activate = await app.inject({ method: 'POST', url: `/auth/mfa/totp/${missing}/activate`, headers: auth(plain.accessToken), payload: { code: '123456' } })
   t.same([activate.statusCode, activate.json().code], [404, 'AUTH_MFA_FACTOR_NOT_FOUND'])

@@ -4,7 +4,7 @@ import { Types } from 'mongoose'
 import { generate } from 'otplib'
 import t from 'tap'
 import { emailKey } from '../../models/email-claim.js'
-import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, me, PASSWORD, registerBearer, uniqueEmail } from '../helper.js'
+import { BEARER, build, buildWithLogs, cookie, jwtClaims, loginBearer, me, PASSWORD, registerBearer, registerVerified, uniqueEmail } from '../helper.js'
 import { CLIENT_ID, MOBILE_CLIENT_ID, OTHER_CLIENT_ID, startIdp } from '../oidc-idp.js'
 import { startSmtpSink, tokenIn } from '../smtp.js'
 
@@ -250,7 +250,7 @@ t.test('a user with two-factor sign-in passes the second step with the challenge
 
 t.test('a signed-in user links a provider, then signs in with it', async t => {
   const app = await build(t, OIDC)
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   const unauthenticated = await app.inject('/auth/oidc/test/start?link=true')
   t.same([unauthenticated.statusCode, unauthenticated.json().code], [401, 'AUTH_NO_TOKEN'], 'linking needs a session')
   const login = name('bob')
@@ -268,7 +268,7 @@ t.test('a signed-in user links a provider, then signs in with it', async t => {
   t.equal(noEmail.res.headers.location, '/?error=AUTH_OIDC_EMAIL_UNVERIFIED', 'but it signs nobody up: no verified email')
   const again = await signIn(app, login, '?link=true', auth(owner.accessToken))
   t.equal(again.res.headers.location, '/', 'linking an identity the user holds already is a no-op')
-  const other = await registerBearer(app)
+  const other = await registerVerified(app)
   const taken = await signIn(app, login, '?link=true', auth(other.accessToken))
   t.equal(taken.res.headers.location, '/?error=AUTH_IDENTITY_IN_USE', "another user's identity")
   t.same((await app.inject({ url: '/users/me/identities', headers: auth(other.accessToken) })).json(), { identities: [] })
@@ -291,7 +291,7 @@ t.test('unlinking: never the last way to sign in', async t => {
   const unknown = await app.inject({ method: 'DELETE', url: `/users/me/identities/${only.id}`, cookies })
   t.same([unknown.statusCode, unknown.json().code], [404, 'AUTH_IDENTITY_NOT_FOUND'])
 
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   await signIn(app, name(), '?link=true', auth(owner.accessToken))
   const [linked] = (await app.inject({ url: '/users/me/identities', headers: auth(owner.accessToken) })).json().identities
   t.equal((await app.inject({ method: 'DELETE', url: `/users/me/identities/${linked.id}`, headers: auth(owner.accessToken) })).statusCode, 204, 'a password is left')
@@ -377,7 +377,7 @@ t.test('what a lost account leaves behind does not block its owner', async t => 
   t.equal(await app.mongo.collection('identities').countDocuments(), 1)
   t.equal(String((await app.mongo.collection('identities').findOne())!.userId), user.id, '…which the identity now signs in')
 
-  const linker = await registerBearer(app)
+  const linker = await registerVerified(app)
   const started = await start(app, '?link=true&redirect_to=/security', auth(linker.accessToken))
   await users.deleteOne({ email: linker.user.email })
   const back = await callback(app, await idp.signIn(started.location, name()), started.tx)
@@ -405,7 +405,7 @@ t.test('nothing secret in logs or the database', async t => {
 
 t.test('a link start is refused when a cross-site page navigates a signed-in browser to it', async t => {
   const app = await build(t, OIDC)
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: owner.user.email, password: PASSWORD } })
   const session = `${ACCESS}=${cookie(login, 'access_token')!.value}`
   const linkStart = (headers: Record<string, string>) => app.inject({ url: '/auth/oidc/test/start?link=true&redirect_to=/account/security', headers: { cookie: session, ...headers } })
@@ -419,4 +419,37 @@ t.test('a link start is refused when a cross-site page navigates a signed-in bro
   t.equal(ours.statusCode, 302, 'a link from our own pages starts')
   const signIn = await app.inject({ url: '/auth/oidc/test/start', headers: { 'sec-fetch-site': 'cross-site' } })
   t.equal(signIn.statusCode, 302, 'a sign-in (no link) may start from anywhere')
+})
+
+t.test('linking a provider: a verified address, a recent authentication, and credentials unchanged until the callback', async t => {
+  const app = await build(t, OIDC)
+  const linkStart = (token: string) => app.inject({ url: '/auth/oidc/test/start?link=true&redirect_to=/account/security', headers: auth(token) })
+  const squatter = await registerBearer(app)
+  t.equal((await linkStart(squatter.accessToken)).headers.location, '/account/security?error=AUTH_EMAIL_NOT_VERIFIED', 'an unverified account links nothing')
+
+  const owner = await registerVerified(app)
+  await app.mongo.collection('users').updateOne({ email: owner.user.email }, { $set: { 'sessions.0.authTime': new Date(Date.now() - 6 * 60_000) }, $inc: { rev: 1 } })
+  t.equal((await linkStart(owner.accessToken)).headers.location, '/account/security?error=AUTH_STEP_UP_REQUIRED', 'a session that signed in 6 minutes ago re-authenticates first')
+  t.equal(await app.mongo.collection('oidc_transactions').countDocuments(), 0, 'no link transaction opened')
+  const renewed = await app.inject({ method: 'POST', url: '/auth/reauthenticate', headers: { ...BEARER, ...auth(owner.accessToken) }, payload: { password: PASSWORD } })
+  t.equal(renewed.statusCode, 200, 'premise: re-authenticated')
+
+  const changes = {
+    '"log out everywhere"': (token: string) => app.inject({ method: 'POST', url: '/auth/logout-all', headers: auth(token) }),
+    'a password change': (token: string) => app.inject({ method: 'POST', url: '/auth/password', headers: auth(token), payload: { currentPassword: PASSWORD, newPassword: PASSWORD } })
+  }
+  for (const [what, change] of Object.entries(changes)) {
+    // A fresh sign-in: recent enough to start a link.
+    const session = (await loginBearer(app, owner.user.email)).json()
+    const started = await start(app, '?link=true&redirect_to=/account/security', auth(session.accessToken))
+    t.equal((await change(session.accessToken)).statusCode, 204, `premise: ${what}`)
+    const back = await callback(app, await idp.signIn(started.location, name()), started.tx)
+    t.equal(back.headers.location, '/account/security?error=AUTH_SESSION_REVOKED', `a link started before ${what} is refused at the callback`)
+  }
+  t.equal(await app.mongo.collection('identities').countDocuments(), 0, 'nothing was linked')
+  const session = (await loginBearer(app, owner.user.email)).json()
+  const started = await start(app, '?link=true&redirect_to=/account/security', auth(session.accessToken))
+  const back = await callback(app, await idp.signIn(started.location, name()), started.tx)
+  t.equal(back.headers.location, '/account/security', 'premise: an undisturbed link goes through')
+  t.equal(await app.mongo.collection('identities').countDocuments(), 1)
 })

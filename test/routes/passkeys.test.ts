@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BEARER, build, registerBearer } from '../helper.js'
+import { BEARER, build, registerVerified } from '../helper.js'
 
 // The ceremonies themselves need an authenticator: test/e2e/passkeys.test.ts drives Chromium's.
 const auth = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` })
@@ -8,7 +8,7 @@ const credential = (response: Record<string, string>) => ({ id: 'AAAA', rawId: '
 
 t.test('registration options: a discoverable credential for this RP, the user handle not the email', async t => {
   const app = await build(t, { WEBAUTHN_RP_NAME: 'Acme' })
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   const res = await app.inject({ method: 'POST', url: '/auth/passkeys/register/options', headers: auth(owner.accessToken) })
   t.equal(res.statusCode, 200)
   const options = res.json()
@@ -27,7 +27,7 @@ t.test('registration options: a discoverable credential for this RP, the user ha
 
 t.test('a registration answer that does not verify is 400 AUTH_PASSKEY_FAILED', async t => {
   const app = await build(t)
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   const { challenge } = (await app.inject({ method: 'POST', url: '/auth/passkeys/register/options', headers: auth(owner.accessToken) })).json()
   for (const [why, response] of [
     ['an unknown challenge', credential({ clientDataJSON: clientData('nope'), attestationObject: 'AAAA' })],
@@ -60,7 +60,7 @@ t.test('sign-in options: discoverable (no allowCredentials), and an answer that 
 
 t.test('managing passkeys: list, and unknown ids are 404', async t => {
   const app = await build(t)
-  const owner = await registerBearer(app)
+  const owner = await registerVerified(app)
   t.same((await app.inject({ url: '/users/me/passkeys', headers: auth(owner.accessToken) })).json(), { passkeys: [] })
   const id = 'b'.repeat(24)
   const rename = await app.inject({ method: 'PATCH', url: `/users/me/passkeys/${id}`, headers: auth(owner.accessToken), payload: { name: 'Phone' } })
