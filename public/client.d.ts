@@ -45,13 +45,18 @@ export interface MfaChallenge {
   expiresAt: string
 }
 
+/** How a signed-in user can re-authenticate (the `methods` of an AUTH_STEP_UP_REQUIRED answer). */
+export type ReauthMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'provider'
+
 /** A non-2xx answer: `code` is the server's stable error code (`HTTP_ERROR` when it sent none). */
 export declare class AuthError extends Error {
-  constructor (status: number, body?: { code?: string, message?: string, mfa?: MfaChallenge } | null)
+  constructor (status: number, body?: { code?: string, message?: string, mfa?: MfaChallenge, methods?: ReauthMethod[] } | null)
   readonly status: number
   readonly code: string
   /** Set with AUTH_MFA_REQUIRED: pass `mfa.token` to verifyMfa with a code. */
   readonly mfa: MfaChallenge | undefined
+  /** Set with AUTH_STEP_UP_REQUIRED: how to re-authenticate (reauthenticate, reauthenticateWithPasskey, or a provider sign-in). */
+  readonly methods: ReauthMethod[] | undefined
 }
 
 export interface TotpEnrolment {
@@ -133,11 +138,19 @@ export interface AuthClient {
   /** Resolves to the data; a page offers it as a file (a Blob and a download link). */
   exportAccount (): Promise<AccountExport>
   /**
-   * Deletes the account and everything it owns. `password` if the account has one. Fails with
-   * AUTH_STEP_UP_REQUIRED when the user must sign in again first (with the second factor, or
-   * recently for an account without a password), AUTH_LAST_ADMIN for the last admin.
+   * Deletes the account and everything it owns. With the `password` of an account that has
+   * one, or after a recent authentication. Fails with AUTH_STEP_UP_REQUIRED when the user must
+   * re-authenticate first, AUTH_LAST_ADMIN for the last admin.
    */
   deleteAccount (password?: string): Promise<null>
+  /**
+   * Proves again that it is the signed-in user, with the password or an authenticator or
+   * recovery code: what AUTH_STEP_UP_REQUIRED asks for before adding or removing a way to sign
+   * in or deleting the account. The same session, with new cookies.
+   */
+  reauthenticate (credential: { password: string } | { code: string }): Promise<CookieSession>
+  /** reauthenticate with one of the user's passkeys (the browser asks). AUTH_PASSKEY_CANCELLED when the dialog is closed. */
+  reauthenticateWithPasskey (): Promise<CookieSession>
   /** Mails a reset link if the address has an account; resolves the same either way. */
   forgotPassword (email: string): Promise<null>
   /** With the token from the reset link; logs nobody in. */

@@ -14,7 +14,7 @@
 export class AuthError extends Error {
   /**
    * @param {number} status
-   * @param {{ code?: string, message?: string, mfa?: import('./client.d.ts').MfaChallenge } | null} [body]
+   * @param {{ code?: string, message?: string, mfa?: import('./client.d.ts').MfaChallenge, methods?: import('./client.d.ts').ReauthMethod[] } | null} [body]
    */
   constructor (status, body) {
     super(body?.message ?? `HTTP ${status}`)
@@ -23,13 +23,15 @@ export class AuthError extends Error {
     this.code = body?.code ?? 'HTTP_ERROR'
     // AUTH_MFA_REQUIRED: what verifyMfa needs to finish the login.
     this.mfa = body?.mfa
+    // AUTH_STEP_UP_REQUIRED: how the user can re-authenticate.
+    this.methods = body?.methods
   }
 }
 
 const LOCK_NAME = 'auth-server-refresh'
 
-/** 401s that refuse what the user typed (a current password, a code): the session is fine. */
-const TYPED_CREDENTIAL_CODES = new Set(['AUTH_WRONG_PASSWORD', 'AUTH_MFA_CODE_INVALID'])
+/** 401s that refuse what the user typed or chose (a current password, a code, a passkey): the session is fine. */
+const TYPED_CREDENTIAL_CODES = new Set(['AUTH_WRONG_PASSWORD', 'AUTH_MFA_CODE_INVALID', 'AUTH_PASSKEY_FAILED'])
 
 /**
  * @param {AuthClientOptions} [options]
@@ -134,6 +136,12 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
     changePassword: (currentPassword, newPassword) => authFetch('/auth/password', { method: 'POST', body: JSON.stringify({ currentPassword, newPassword }) }).then(json),
     updateProfile: ({ name }) => authFetch('/users/me', { method: 'PATCH', body: JSON.stringify({ name }) }).then(json).then(b => b.user),
     exportAccount: () => authFetch('/users/me/export').then(json),
+    reauthenticate: credential => authFetch('/auth/reauthenticate', { method: 'POST', body: JSON.stringify(credential) }).then(json),
+    async reauthenticateWithPasskey () {
+      const { challengeId, options } = await authFetch('/auth/reauthenticate/passkey/options', { method: 'POST' }).then(json)
+      const response = await passkeyCeremony('get', options)
+      return authFetch('/auth/reauthenticate/passkey/verify', { method: 'POST', body: JSON.stringify({ challengeId, response }) }).then(json)
+    },
     deleteAccount: password => authFetch('/users/me/delete', { method: 'POST', body: JSON.stringify(password === undefined ? {} : { password }) }).then(json),
     forgotPassword: email => raw('/auth/password/forgot', { method: 'POST', body: JSON.stringify({ email }) }).then(json).then(() => null),
     resetPassword: (token, newPassword) => raw('/auth/password/reset', { method: 'POST', body: JSON.stringify({ token, newPassword }) }).then(json),

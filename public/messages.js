@@ -40,7 +40,7 @@ export const MESSAGES = Object.freeze({
   AUTH_REFRESH_REUSED: 'For your safety, this session was ended. Please sign in again.',
   AUTH_SESSION_NOT_FOUND: 'This device is already signed out.',
   AUTH_SESSION_REVOKED: 'This device was signed out. Please sign in again.',
-  AUTH_STEP_UP_REQUIRED: 'For your safety, sign in again before doing this.',
+  AUTH_STEP_UP_REQUIRED: 'For your safety, confirm it is you before doing this.',
   AUTH_TOKEN_EXPIRED: 'Your session has expired. Please sign in again.',
   AUTH_TOO_MANY_ATTEMPTS: 'Too many failed attempts. Wait a few minutes, then try again.',
   AUTH_WRONG_PASSWORD: 'Your current password is wrong.',

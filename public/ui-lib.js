@@ -70,6 +70,91 @@ export function onSubmit (form, action, handled = () => false) {
 }
 
 /**
+ * Asks the signed-in user to confirm it is them, in the page's dialog: with the password, else
+ * an authenticator or recovery code, or a passkey, as `methods` (from AUTH_STEP_UP_REQUIRED)
+ * allow; with none of these, to sign in again. Resolves to whether they did.
+ * @param {import('./client.d.ts').AuthClient} auth
+ * @param {import('./client.d.ts').ReauthMethod[]} methods
+ * @returns {Promise<boolean>}
+ */
+export function confirmIdentity (auth, methods) {
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('reauth'))
+  const form = /** @type {HTMLFormElement} */ (find(dialog, 'form'))
+  const byPassword = methods.includes('password')
+  const byCode = !byPassword && methods.includes('totp')
+  const byPasskey = methods.includes('passkey')
+  const field = byPassword ? 'password' : 'code'
+  find(dialog, '#reauth-password').hidden = !byPassword
+  find(dialog, '#reauth-code').hidden = !byCode
+  find(dialog, '#reauth-confirm').hidden = !byPassword && !byCode
+  find(dialog, '#reauth-passkey').hidden = !byPasskey
+  const noWay = !byPassword && !byCode && !byPasskey
+  find(dialog, '#reauth-again').hidden = !noWay
+  find(dialog, '#reauth-sign-out').hidden = !noWay
+  for (const input of form.querySelectorAll('input')) {
+    input.value = ''
+    input.required = input.name === field && !noWay
+  }
+  const line = statusOf(form)
+  say(line, '')
+  return new Promise(resolve => {
+    const listening = new AbortController()
+    const { signal } = listening
+    const done = (/** @type {boolean} */ confirmed) => {
+      listening.abort()
+      dialog.close()
+      resolve(confirmed)
+    }
+    /** @param {HTMLElement} button @param {() => Promise<unknown>} proof */
+    const attempt = (button, proof) => busy(button, async () => {
+      try {
+        await proof()
+        done(true)
+      } catch (err) {
+        say(line, messageFor(err), 'error')
+      }
+    })
+    form.addEventListener('submit', event => {
+      event.preventDefault()
+      const input = /** @type {HTMLInputElement} */ (find(form, `input[name=${field}]`))
+      const value = input.value
+      input.value = ''
+      attempt(find(form, '#reauth-confirm'), () => auth.reauthenticate(byPassword ? { password: value } : { code: value }))
+    }, { signal })
+    find(form, '#reauth-passkey').addEventListener('click', () => attempt(find(form, '#reauth-passkey'), () => auth.reauthenticateWithPasskey()), { signal })
+    find(form, '#reauth-sign-out').addEventListener('click', async () => {
+      await auth.logout().catch(() => null)
+      window.location.assign(`/login?redirect_to=${encodeURIComponent(window.location.pathname)}`)
+    }, { signal })
+    find(form, '#reauth-cancel').addEventListener('click', () => done(false), { signal })
+    // Escape closes the dialog: a cancel.
+    dialog.addEventListener('cancel', () => done(false), { signal })
+    dialog.showModal()
+    /** @type {HTMLElement | null} */
+    const first = form.querySelector('input[required]') ?? form.querySelector('button:not([hidden])')
+    first?.focus()
+  })
+}
+
+/**
+ * Runs `action`; when the server asks for a recent authentication first (AUTH_STEP_UP_REQUIRED),
+ * asks the user to confirm it is them, then runs it once more. Declined: the original error.
+ * @template T
+ * @param {import('./client.d.ts').AuthClient} auth
+ * @param {() => Promise<T>} action
+ * @returns {Promise<T>}
+ */
+export async function withReauthentication (auth, action) {
+  try {
+    return await action()
+  } catch (err) {
+    if (/** @type {{ code?: string }} */ (err)?.code !== 'AUTH_STEP_UP_REQUIRED') throw err
+    if (!(await confirmIdentity(auth, /** @type {{ methods?: import('./client.d.ts').ReauthMethod[] }} */ (err).methods ?? []))) throw err
+    return action()
+  }
+}
+
+/**
  * An element with attributes (or properties: `onclick`, `hidden`) and children.
  * @param {string} tag
  * @param {Record<string, any>} [props]

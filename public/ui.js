@@ -98,7 +98,7 @@ function takeNotices () {
   const line = document.getElementById('page-status')
   if (line && error) say(line, messageFor({ code: error }), 'error')
   else if (line && notice) say(line, notice[0], /** @type {'info' | 'success'} */ (notice[1]))
-  for (const key of ['notice', 'error', 'mfa']) query.delete(key)
+  for (const key of ['notice', 'error', 'mfa', 'link']) query.delete(key)
   const rest = query.toString()
   window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''))
 }

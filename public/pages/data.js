@@ -1,5 +1,5 @@
 // Your data: a download of everything the server holds, and deleting the account.
-import { find, h, onSubmit } from '/ui-lib.js'
+import { find, h, onSubmit, withReauthentication } from '/ui-lib.js'
 
 /** @type {import('./types.d.ts').Page} */
 export default function data ({ auth, view }) {
@@ -11,7 +11,8 @@ export default function data ({ auth, view }) {
     return 'Your data is downloaded as account-export.json.'
   })
   onSubmit(find(view, '#delete'), async ({ password }) => {
-    await auth.deleteAccount(password || undefined)
+    // Without the password (an account without one), a session that signed in a while ago confirms it is the user first.
+    await withReauthentication(auth, () => auth.deleteAccount(password || undefined))
     window.location.assign('/login?notice=account-deleted')
   })
 }

@@ -1,12 +1,19 @@
 // Security: the password, two-step sign-in (an authenticator app and recovery codes), passkeys,
 // and the provider accounts linked to this one.
 import { messageFor } from '/messages.js'
-import { busy, find, h, onSubmit, when } from '/ui-lib.js'
+import { busy, confirmIdentity, find, h, onSubmit, when, withReauthentication } from '/ui-lib.js'
 
 /** @type {import('./types.d.ts').Page} */
-export default async function security ({ auth, view, pageStatus }) {
+export default async function security ({ auth, user, view, pageStatus }) {
   const $ = (/** @type {string} */ id) => find(view, `#${id}`)
   const form = $
+  // Adding or removing a way to sign in asks the user to confirm it is them when the session is
+  // not fresh (AUTH_STEP_UP_REQUIRED), then goes on.
+  /**
+   * @template T
+   * @param {() => Promise<T>} action
+   */
+  const confirmed = action => withReauthentication(auth, action)
 
   onSubmit(form('change-password'), async ({ currentPassword, newPassword }) => {
     await auth.changePassword(currentPassword, newPassword)
@@ -33,7 +40,7 @@ export default async function security ({ auth, view, pageStatus }) {
     form('disable-mfa').hidden = !factorId
   }
   onSubmit(form('enrol'), async () => {
-    const enrolment = await auth.enrolTotp()
+    const enrolment = await confirmed(() => auth.enrolTotp())
     factorId = enrolment.factorId
     $('qr').src = enrolment.qrCode
     $('totp-secret').textContent = enrolment.secret
@@ -50,25 +57,27 @@ export default async function security ({ auth, view, pageStatus }) {
     pageStatus('Two-step sign-in is on. Save your recovery codes below.', 'success')
   })
   onSubmit(form('new-codes'), async ({ code }) => {
-    showCodes(await auth.replaceRecoveryCodes(code))
+    showCodes(await confirmed(() => auth.replaceRecoveryCodes(code)))
     await showMfa()
     return 'New recovery codes below; the old ones no longer work.'
   })
   onSubmit(form('disable-mfa'), async ({ code }) => {
-    await auth.removeTotp(/** @type {string} */ (factorId), code)
+    await confirmed(() => auth.removeTotp(/** @type {string} */ (factorId), code))
     $('recovery').hidden = true
     await showMfa()
     pageStatus('Two-step sign-in is off.', 'success')
   })
 
   // Passkeys.
+  let passkeyCount = 0
   async function showPasskeys () {
     const passkeys = await auth.passkeys()
+    passkeyCount = passkeys.length
     $('passkeys').replaceChildren(...passkeys.map(passkey => {
       const remove = h('button', { type: 'button', className: 'secondary', 'aria-label': `Remove ${passkey.name}` }, 'Remove')
       remove.addEventListener('click', () => busy(remove, async () => {
         try {
-          await auth.removePasskey(passkey.id)
+          await confirmed(() => auth.removePasskey(passkey.id))
           await showPasskeys()
           pageStatus(`${passkey.name} is removed.`, 'success')
         } catch (err) {
@@ -94,7 +103,7 @@ export default async function security ({ auth, view, pageStatus }) {
     if (!passkeys.length) $('passkeys').replaceChildren(h('li', { className: 'hint' }, 'No passkey yet.'))
   }
   onSubmit(form('add-passkey'), async ({ name }) => {
-    const passkey = await auth.addPasskey(name.trim() || undefined)
+    const passkey = await confirmed(() => auth.addPasskey(name.trim() || undefined))
     form('add-passkey').reset()
     await showPasskeys()
     return `${passkey.name} is added: you can sign in with it.`
@@ -103,13 +112,15 @@ export default async function security ({ auth, view, pageStatus }) {
   // Linked accounts: shown when the server has providers.
   const providers = await auth.providers()
   const providerName = (/** @type {string} */ id) => providers.find(p => p.id === id)?.name ?? id
+  /** @type {import('../client.d.ts').Identity[]} */
+  let identities = []
   async function showIdentities () {
-    const identities = await auth.identities()
+    identities = await auth.identities()
     $('identities').replaceChildren(...identities.map(identity => {
       const unlink = h('button', { type: 'button', className: 'secondary', 'aria-label': `Unlink ${providerName(identity.provider)} account ${identity.email}` }, 'Unlink')
       unlink.addEventListener('click', () => busy(unlink, async () => {
         try {
-          await auth.unlinkIdentity(identity.id)
+          await confirmed(() => auth.unlinkIdentity(identity.id))
           await showIdentities()
           pageStatus(`The ${providerName(identity.provider)} account is unlinked.`, 'success')
         } catch (err) {
@@ -121,11 +132,27 @@ export default async function security ({ auth, view, pageStatus }) {
         unlink)
     }))
   }
+  const linkUrl = (/** @type {string} */ provider) => auth.providerSignInUrl(provider, { redirectTo: `/account/security?notice=linked&link=${encodeURIComponent(provider)}`, link: true })
   if (providers.length) {
     $('identities-section').hidden = false
     // The provider brings the browser back here: ?notice=linked, or ?error=CODE.
     $('link-buttons').replaceChildren(...providers.map(p => h('li', {},
-      h('a', { className: 'button secondary', href: auth.providerSignInUrl(p.id, { redirectTo: '/account/security?notice=linked', link: true }) }, `Link a ${p.name} account`))))
+      h('a', { className: 'button secondary', href: linkUrl(p.id) }, `Link a ${p.name} account`))))
   }
   await Promise.all([showMfa(), showPasskeys(), providers.length ? showIdentities() : null])
+
+  // A link start refused for want of a recent authentication comes back with the provider it
+  // was for: confirm, then start it again.
+  const query = new URLSearchParams(window.location.search)
+  const linking = query.get('link')
+  if (query.get('error') === 'AUTH_STEP_UP_REQUIRED' && linking && providers.some(p => p.id === linking)) {
+    /** @type {import('../client.d.ts').ReauthMethod[]} */
+    const methods = [
+      ...(user?.hasPassword ? /** @type {const} */ (['password']) : []),
+      ...(factorId ? /** @type {const} */ (['totp', 'recovery_code']) : []),
+      ...(passkeyCount ? /** @type {const} */ (['passkey']) : []),
+      ...(identities.length ? /** @type {const} */ (['provider']) : [])
+    ]
+    if (await confirmIdentity(auth, methods)) window.location.assign(linkUrl(linking))
+  }
 }

@@ -8,7 +8,7 @@ import { PASSWORD, uniqueEmail } from '../helper.js'
 const code = (secret: string, offset = 0) => generate({ secret, epoch: (Math.floor(Date.now() / 30_000) + offset) * 30 })
 
 t.test('the account UI with a provider: link from the security page, unlink, "Continue with", the second step, back to redirect_to', { skip: skipWithoutChromium, timeout: 90_000 }, async t => {
-  const { base, idp } = await serveWithProvider(t)
+  const { app, base, idp } = await serveWithProvider(t)
   const { page, errors } = await openPage(t)
   const login = `chromium-${randomBytes(4).toString('hex')}`
   /** The provider's own pages: its login form, then its consent form. */
@@ -23,12 +23,21 @@ t.test('the account UI with a provider: link from the security page, unlink, "Co
 
   // A password account links the provider from the security page, then unlinks it.
   await page.goto(`${base}/signup`)
-  await page.fill('#sign-up input[name=email]', uniqueEmail())
+  const email = uniqueEmail()
+  await page.fill('#sign-up input[name=email]', email)
   await page.fill('#sign-up input[name=password]', PASSWORD)
   await page.click('#sign-up button[type=submit]')
   await page.waitForURL(`${base}/account`)
   await page.goto(`${base}/account/security`)
   await page.click('text=Link a Test IdP account')
+  await page.locator('#page-status[data-kind=error]', { hasText: 'Confirm your email address first' }).waitFor()
+  t.match(page.url(), `${base}/account/security`, 'an unverified account links nothing: back with the reason')
+  // Verified (as its link would: account-ui.test.ts follows it), and signed in an hour ago.
+  await app.mongo.collection('users').updateOne({ email }, { $set: { emailVerified: true, 'sessions.0.authTime': new Date(Date.now() - 3600_000) }, $inc: { rev: 1 } })
+  await page.click('text=Link a Test IdP account')
+  // Back for a recent authentication: the page asks for the password, then starts the link again.
+  await page.locator('#reauth input[name=password]').fill(PASSWORD)
+  await page.click('#reauth-confirm')
   await atTheProvider()
   await page.waitForURL(`${base}/account/security`)
   await page.locator('#page-status[data-kind=success]', { hasText: 'The account is linked' }).waitFor()

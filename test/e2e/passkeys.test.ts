@@ -61,6 +61,9 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   await page.fill('#sign-up input[name=password]', PASSWORD)
   await page.click('#sign-up button[type=submit]')
   await page.waitForURL(`${base}/account`)
+  // The address as its link would verify it (account-ui.test.ts follows the link): only a verified account adds a passkey.
+  const users = app.mongo.collection('users')
+  await users.updateOne({ email }, { $set: { emailVerified: true }, $inc: { rev: 1 } })
   await page.goto(`${base}/account/security`)
   await page.fill('#add-passkey input[name=name]', 'Laptop')
   await page.click('#add-passkey button[type=submit]')
@@ -183,14 +186,20 @@ t.test('passkeys in Chromium, with a virtual authenticator', { skip: skipWithout
   const renamed = await app.inject({ method: 'PATCH', url: `/users/me/passkeys/${stored._id.toHexString()}`, headers: { authorization: `Bearer ${session}` }, payload: { name: ' Laptop ' } })
   t.match(renamed.json(), { passkey: { id: stored._id.toHexString(), name: 'Laptop', backedUp: true } }, 'renamed (the API trims)')
 
-  // Removal: on the security page, and never the last way to sign in.
+  // Removal: on the security page, and never the last way to sign in. Every session signed in
+  // an hour ago, so the page asks to confirm first: with a passkey this time.
+  const user = (await users.findOne({ email }))!
+  await users.updateOne({ _id: user._id }, { $set: { sessions: user.sessions.map((s: object) => ({ ...s, authTime: new Date(Date.now() - 3600_000) })) }, $inc: { rev: 1 } })
   await page.goto(`${base}/account/security`)
   await page.getByRole('button', { name: 'Remove Passkey' }).click()
+  await page.click('#reauth-passkey')
   await page.locator('#page-status[data-kind=success]', { hasText: 'Passkey is removed.' }).waitFor()
+  t.equal(await app.mongo.collection('audit').countDocuments({ type: 'session.reauthenticated', 'detail.method': 'passkey' }), 1, 'confirmed with the passkey')
   t.equal(await page.locator('#passkeys li', { hasText: /^PasskeyAdded/ }).count(), 0, 'gone from the list')
   t.equal(await passkeys.countDocuments(), 1, 'removed')
+  const renewed = await app.inject({ method: 'POST', url: '/auth/reauthenticate', headers: { ...BEARER, authorization: `Bearer ${session}` }, payload: { password: PASSWORD } })
   await app.mongo.collection('users').updateOne({ email }, { $set: { passwordHash: null } })
-  const last = await app.inject({ method: 'DELETE', url: `/users/me/passkeys/${stored._id.toHexString()}`, headers: { authorization: `Bearer ${session}` } })
+  const last = await app.inject({ method: 'DELETE', url: `/users/me/passkeys/${stored._id.toHexString()}`, headers: { authorization: `Bearer ${renewed.json().accessToken}` } })
   t.same([last.statusCode, last.json().code], [409, 'AUTH_LAST_LOGIN_METHOD'], 'the last passkey of an account without a password stays')
   t.equal(await passkeys.countDocuments(), 1)
 
