@@ -1,5 +1,5 @@
 import t from 'tap'
-import { decideRefresh, liveSessions, rotate, upsertSession, withoutSession, type SessionRecord } from '../../src/lib/sessions.js'
+import { decideRefresh, liveSessions, ONE_ACTION_MS, reauthenticate, recentAuthentication, rotate, upsertSession, withoutSession, type SessionRecord } from '../../src/lib/sessions.js'
 
 const now = new Date('2026-01-01T12:00:00Z')
 const at = (ms: number) => new Date(now.getTime() + ms)
@@ -76,4 +76,22 @@ t.test('liveSessions and withoutSession', async t => {
   t.same(liveSessions([a, gone, b], now).map(s => s.id), ['b', 'a'], 'unexpired, most recent first')
   t.same(withoutSession([a, b], 'a')?.map(s => s.id), ['b'])
   t.equal(withoutSession([a, b], 'zzz'), null, 'nothing to remove: null, so nothing is written')
+})
+
+t.test('recentAuthentication: within the window; with a zero window, once within a few minutes', async t => {
+  const now = new Date('2026-06-01T12:00:00Z')
+  const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000)
+  const session = (authTime: Date | undefined, authSpent?: boolean): SessionRecord => ({
+    id: 's', gen: 1, tokenHash: 'h', prevHash: null, rotatedAt: ago(1), createdAt: ago(60), lastUsedAt: ago(1), expiresAt: ago(-60), userAgent: '', ip: '', amr: ['pwd'], aal: 'aal1', authTime, authSpent
+  })
+  const window = 5 * 60_000
+  t.equal(recentAuthentication(session(ago(4)), now, window), 'recent')
+  t.equal(recentAuthentication(session(ago(6)), now, window), 'stale')
+  t.equal(recentAuthentication(session(undefined), now, window), 'stale', 'no authTime: the sign-in an hour ago counts')
+  t.equal(recentAuthentication(session(ago(4), true), now, window), 'recent', 'a window does not spend')
+  t.equal(recentAuthentication(session(ago(1)), now, 0), 'spend', 'zero window: one action')
+  t.equal(recentAuthentication(session(ago(1), true), now, 0), 'stale', 'spent')
+  t.equal(recentAuthentication(session(ago(ONE_ACTION_MS / 60_000 + 1)), now, 0), 'stale', 'and not for long')
+  const renewed = reauthenticate(session(ago(30), true), now)
+  t.same([renewed.authTime, renewed.authSpent], [now, false], 'a re-authentication: now, unspent')
 })
