@@ -185,6 +185,9 @@ function origin (name: string, value: string): string {
   } catch {
     throw new ConfigError(`${name}: "${value}" is not an origin like https://app.example.com`)
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name}: "${value}" must be an http:// or https:// origin`)
+  }
   if (url.origin === 'null' || url.origin !== value.replace(/\/$/, '')) {
     throw new ConfigError(`${name}: "${value}" must be an origin (scheme://host[:port]) with no path`)
   }

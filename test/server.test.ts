@@ -1,12 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
+import { copyFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
 /**
  * The server as its own process. Through `env -u`: tap instruments the child processes of a test
  * for coverage, and a server run by tsx would report its sources under other source maps.
  */
-const SERVER = ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, '--import', 'tsx', 'src/server.ts']
+const SERVER = ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../src/server.ts', import.meta.url))]
 
 t.test('production refuses development defaults: one line per variable, exit 1, no stack trace', async t => {
   // What `npm run start:prod` with an empty environment does.
@@ -54,8 +58,9 @@ t.test('a malformed MONGO_URL: one line saying what is wrong, at once', async t 
  * Starts the server (embedded database) and resolves with its output up to the startup line, or
  * all of it (and what it wrote to stderr) if it ended without one.
  */
-async function startUp (env: Record<string, string>): Promise<string> {
+async function startUp (env: Record<string, string>, cwd?: string): Promise<string> {
   const child = spawn('env', SERVER, {
+    cwd,
     env: { PATH: process.env.PATH, PORT: '0', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -88,4 +93,12 @@ t.test('one startup line with the API, the docs and the account page; JSON or pr
   const pretty = await startUp({ LOG_FORMAT: 'pretty' })
   t.match(pretty, /INFO.*Auth server listening at/, 'pretty: human-readable')
   t.notOk(pretty.trim().split('\n').some(l => l.startsWith('{')), 'no JSON line')
+})
+
+t.test('`cp .env.example .env` boots as it stands', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'env-example-'))
+  copyFileSync(fileURLToPath(new URL('../.env.example', import.meta.url)), join(dir, '.env'))
+  const out = await startUp({ LOG_FORMAT: 'json' }, dir)
+  t.match(out, /Auth server listening at/, 'started with the example as its .env')
+  t.notMatch(out, /Invalid configuration/)
 })

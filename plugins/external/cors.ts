@@ -11,7 +11,8 @@ export default fp(async function cors (fastify) {
   await fastify.register(fastifyCors, {
     origin: origins.length > 0 ? origins : false,
     credentials: true,
-    methods: ['GET', 'POST', 'DELETE'],
+    // Every method the API uses: the account routes PATCH and DELETE, the admin API PUTs roles.
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization', 'X-Auth-Mode'],
     maxAge: 600
   })

@@ -48,7 +48,9 @@ t.test('bad configuration fails fast with the variable named', async t => {
     [{ OIDC_PROVIDERS: 'acme' }, /OIDC_ACME_ISSUER is required/],
     [{ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'other.example' }, /WEBAUTHN_RP_ID/],
     [{ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'th.example.com' }, /WEBAUTHN_RP_ID/],
-    [{ WEBAUTHN_RP_ID: 'Has Spaces' }, /WEBAUTHN_RP_ID/]
+    [{ WEBAUTHN_RP_ID: 'Has Spaces' }, /WEBAUTHN_RP_ID/],
+    [{ PUBLIC_URL: 'ftp://auth.example.com' }, /PUBLIC_URL: "ftp:\/\/auth\.example\.com" must be an http:\/\/ or https:\/\/ origin/],
+    [{ ALLOWED_ORIGINS: 'ws://app.example.com' }, /ALLOWED_ORIGINS: .* must be an http:\/\/ or https:\/\/ origin/]
   ]
   for (const [env, message] of bad) {
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
