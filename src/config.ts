@@ -48,7 +48,8 @@ export const ConfigSchema = Type.Object({
   /** A request must arrive whole (headers and body) within this; a slower one gets 408 and its connection closed. */
   REQUEST_TIMEOUT: Duration('30s'),
   RATE_LIMIT_MAX: Type.Integer({ default: 300, minimum: 1 }),
-  AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
+  /** Default: 10 in production; 100 in development, where one person tries every flow. */
+  AUTH_RATE_LIMIT_MAX: Type.Optional(Type.Integer({ minimum: 1 })),
   /** pretty: human-readable lines; json: one JSON object per line. Unset: pretty on a terminal outside production, json otherwise. */
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('pretty'), Type.Literal('json')])),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
@@ -88,7 +89,8 @@ export const ConfigSchema = Type.Object({
 
 export type Env = Static<typeof ConfigSchema>
 
-export interface Config extends Omit<Env, 'TRUST_PROXY'> {
+export interface Config extends Omit<Env, 'TRUST_PROXY' | 'AUTH_RATE_LIMIT_MAX'> {
+  AUTH_RATE_LIMIT_MAX: number
   /** Fastify's `trustProxy`: false, a hop count, a list of addresses and CIDRs, or (development only) true. */
   TRUST_PROXY: boolean | number | string[]
   /** Settings that work but deserve a line at boot. */
@@ -246,6 +248,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   return {
     ...env,
     TRUST_PROXY: proxy.trust,
+    AUTH_RATE_LIMIT_MAX: env.AUTH_RATE_LIMIT_MAX ?? (env.NODE_ENV === 'production' ? 10 : 100),
     warnings: proxy.warning ? [proxy.warning] : [],
     ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? randomBytes(48).toString('base64url'),
     encryptionKeyGenerated: env.ENCRYPTION_KEY === undefined,

@@ -10,6 +10,8 @@ import { RateLimitedError } from '../../src/errors.js'
 export interface RateBudget {
   id: string
   max: number
+  /** The variable that sets `max`, named in development's 429s. */
+  setting?: string
 }
 
 declare module 'fastify' {
@@ -80,6 +82,13 @@ function sharedRedisStore (redis: Redis) {
  * @see https://github.com/fastify/fastify-rate-limit
  */
 export default fp(async function rateLimit (fastify) {
+  // In development one person tries every flow from one address: the 429 says what to raise.
+  const development = fastify.config.NODE_ENV !== 'production'
+  const limited = (after: string, setting?: string) => {
+    const error = new RateLimitedError(after)
+    if (development && setting) error.message += ` (development: raise ${setting} to allow more per minute)`
+    return error
+  }
   await fastify.register(fastifyRateLimit, {
     // No per-route hooks: those would run after the context's hooks (CSRF, authentication).
     global: false,
@@ -88,7 +97,7 @@ export default fp(async function rateLimit (fastify) {
     // With REDIS_URL the counts hold across instances; while Redis is away, requests pass.
     store: fastify.redis ? sharedRedisStore(fastify.redis) : SharedMemoryStore,
     skipOnError: true,
-    errorResponseBuilder: (_request, context) => new RateLimitedError(context.after)
+    errorResponseBuilder: (_request, context) => limited(context.after, 'RATE_LIMIT_MAX')
   })
   const perIp = fastify.rateLimit()
   const budgets = new Map<string, ReturnType<typeof fastify.createRateLimit>>()
@@ -107,6 +116,6 @@ export default fp(async function rateLimit (fastify) {
     const counted = await counterOf(budget)(request)
     if (counted.isAllowed || !counted.isExceeded) return
     reply.header('retry-after', String(counted.ttlInSeconds))
-    throw new RateLimitedError(format(counted.ttlInSeconds * 1000, true))
+    throw limited(format(counted.ttlInSeconds * 1000, true), budget.setting)
   })
 }, { name: 'rate-limit', dependencies: ['config', 'redis'] })

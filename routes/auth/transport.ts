@@ -10,7 +10,7 @@ import type { AuthResult, ClientMeta, IssuedTokens } from '../../src/services/au
 const isBearerMode = (request: FastifyRequest) => request.headers['x-auth-mode'] === 'bearer'
 
 /** Routes that take a password or a code share the stricter per-IP budget (AUTH_RATE_LIMIT_MAX). */
-export const passwordRouteLimit = (config: Config) => ({ rateBudget: { id: AUTH_GROUP, max: config.AUTH_RATE_LIMIT_MAX } })
+export const passwordRouteLimit = (config: Config) => ({ rateBudget: { id: AUTH_GROUP, max: config.AUTH_RATE_LIMIT_MAX, setting: 'AUTH_RATE_LIMIT_MAX' } })
 
 export const clientMeta = (request: FastifyRequest): ClientMeta => ({
   userAgent: request.headers['user-agent'] ?? '',

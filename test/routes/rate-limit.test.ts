@@ -70,3 +70,17 @@ t.test('CSRF refusals count toward the auth routes\' budget', async t => {
   t.equal(login.json().code, 'AUTH_RATE_LIMITED')
   t.ok(Number(login.headers['retry-after']) > 0)
 })
+
+t.test('in development a 429 names the setting to raise; in production it does not', async t => {
+  const overLimit = async (overrides: Record<string, unknown>, url: string) => {
+    const app = await build(t, overrides)
+    let res
+    for (let i = 0; i < 3; i++) res = await app.inject({ method: 'POST', url, payload: { email: uniqueEmail(), password: PASSWORD } })
+    t.equal(res!.statusCode, 429)
+    return res!.json().message as string
+  }
+  t.match(await overLimit({ AUTH_RATE_LIMIT_MAX: 2 }, '/auth/login'), /raise AUTH_RATE_LIMIT_MAX/)
+  t.match(await overLimit({ RATE_LIMIT_MAX: 2 }, '/auth/logout'), /raise RATE_LIMIT_MAX/)
+  const production = { NODE_ENV: 'production', MONGO_URL: 'mongodb://127.0.0.1/unused', REFRESH_TOKEN_SECRET: 'r'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:25', AUTH_RATE_LIMIT_MAX: 2 }
+  t.notMatch(await overLimit(production, '/auth/login'), /raise/, 'production names no setting')
+})
