@@ -25,7 +25,7 @@ import verifyRoutes, { MACHINE_HEADERS, wellKnown } from '../routes/auth/verify.
 import userRoutes from '../routes/users/index.js'
 import type { Config } from './config.js'
 import { isDatabaseUnavailable } from './db-unavailable.js'
-import { NotFoundError, OidcProviderError, ServiceUnavailableError } from './errors.js'
+import { ForbiddenKeyError, NotFoundError, OidcProviderError, ServiceUnavailableError } from './errors.js'
 import { NAMED_SCHEMAS } from './schemas/index.js'
 import { documentedCodes } from './schemas/common.js'
 import { createSerializerCompiler, createValidatorCompiler } from './validation.js'
@@ -33,6 +33,15 @@ import { createSerializerCompiler, createValidatorCompiler } from './validation.
 export interface AppOptions {
   config: Config
   mongoUrl: string
+}
+
+const isJson = (text: string) => {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** A stable code for errors that arrive without one (e.g. thrown by a dependency). */
@@ -92,6 +101,16 @@ async function machineFacing (fastify: FastifyInstance) {
  */
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   for (const schema of NAMED_SCHEMAS) fastify.addSchema(schema)
+  // Fastify's JSON parser, which refuses __proto__ and constructor keys; its refusal then says so.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error')
+  fastify.removeContentTypeParser('application/json')
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, function (request, body, done) {
+    parseJson(request, body as string, (err, value) => {
+      // Valid JSON that the secure parser refused: it holds one of those keys.
+      if ((err as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isJson(body as string)) done(new ForbiddenKeyError(), undefined)
+      else done(err, value)
+    })
+  })
   fastify.setValidatorCompiler(createValidatorCompiler(NAMED_SCHEMAS))
   fastify.setSerializerCompiler(createSerializerCompiler(NAMED_SCHEMAS))
   await fastify.register(configPlugin, { config: opts.config })

@@ -7,6 +7,10 @@ export const NoTokenError = createError('AUTH_NO_TOKEN', 'No token provided', 40
 export const InvalidTokenError = createError('AUTH_INVALID_TOKEN', 'Invalid token', 401)
 export const TokenExpiredError = createError('AUTH_TOKEN_EXPIRED', 'Token expired', 401)
 export const NoRefreshTokenError = createError('AUTH_NO_REFRESH_TOKEN', 'No refresh token provided', 401)
+/** The same refusal, for a client that sent its refresh token in the body without saying it uses bearer mode. */
+export const RefreshTokenModeError = createError('AUTH_NO_REFRESH_TOKEN', 'A refresh token in the body needs the header X-Auth-Mode: bearer (without it, the refresh cookie is read)', 401)
+/** Valid JSON that names a __proto__ or constructor key: refused, as prototype pollution. */
+export const ForbiddenKeyError = createError('FST_ERR_CTP_INVALID_JSON_BODY', 'The body has a "__proto__" or "constructor" key, which is refused; rename that key', 400)
 export const InvalidRefreshTokenError = createError('AUTH_INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token', 401)
 export const RefreshReusedError = createError('AUTH_REFRESH_REUSED', 'Refresh token was already used; the session has been revoked', 401)
 export const RefreshConflictError = createError('AUTH_REFRESH_CONFLICT', 'Too many concurrent updates to this account; retry', 409)

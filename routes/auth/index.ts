@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import {
   AccountDisabledError, AmbiguousCredentialsError, BODY_ERRORS, CSRF_ERRORS, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError,
-  InvalidRefreshTokenError, InvalidTokenError, MfaRequiredError, NoRefreshTokenError, NoTokenError, RefreshConflictError, RefreshReusedError,
+  InvalidRefreshTokenError, InvalidTokenError, MfaRequiredError, NoRefreshTokenError, NoTokenError, RefreshConflictError, RefreshReusedError, RefreshTokenModeError,
   SessionRevokedError, TokenExpiredError, TooManyAttemptsError
 } from '../../src/errors.js'
 import {
@@ -96,7 +96,8 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     const token = transport.refreshToken(request, reply)
-    if (!token) throw new NoRefreshTokenError()
+    // A REST client that forgot the header: say what is missing rather than "no token".
+    if (!token) throw request.body.refreshToken === undefined ? new NoRefreshTokenError() : new RefreshTokenModeError()
     const result = await authService.refresh(token, clientMeta(request))
     return transport.send(request, reply, result)
   })

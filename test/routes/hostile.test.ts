@@ -120,3 +120,25 @@ t.test('hostile bodies, tokens, cookies and headers at every route: 4xx with a c
   t.equal(await snapshot(app), before, 'no user or claim changed')
   t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: victim.user.email, password: PASSWORD } })).statusCode, 200, 'the server still works')
 })
+
+t.test('messages a client can act on: a refresh token without its header, a __proto__ key', async t => {
+  const app = await build(t)
+  const { refreshToken } = await registerBearer(app)
+  const noHeader = await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken } })
+  t.same([noHeader.statusCode, noHeader.json().code], [401, 'AUTH_NO_REFRESH_TOKEN'], 'the code is unchanged')
+  t.match(noHeader.json().message, /X-Auth-Mode: bearer/, 'the message says which header is missing')
+  const nothing = await app.inject({ method: 'POST', url: '/auth/refresh' })
+  t.equal(nothing.json().message, 'No refresh token provided', 'no token at all: as before')
+  const logout = await app.inject({ method: 'POST', url: '/auth/logout', payload: { refreshToken } })
+  t.equal(logout.statusCode, 204, 'logout stays idempotent')
+  for (const polluting of ['"__proto__": {"admin": true}', '"constructor": {"prototype": {"admin": true}}']) {
+    const res = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: `{${polluting}, "email": "p@x.co", "password": "x"}` })
+    t.same([res.statusCode, res.json().code], [400, 'FST_ERR_CTP_INVALID_JSON_BODY'], polluting)
+    t.match(res.json().message, /"__proto__" or "constructor" key/, `${polluting}: said so, not "not valid JSON"`)
+  }
+  const broken = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email": ' })
+  t.same([broken.statusCode, broken.json().code], [400, 'FST_ERR_CTP_INVALID_JSON_BODY'])
+  t.notMatch(broken.json().message, /__proto__/, 'broken JSON is still just broken JSON')
+  const empty = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: '' })
+  t.equal(empty.json().code, 'FST_ERR_CTP_EMPTY_JSON_BODY')
+})
