@@ -28,7 +28,7 @@ import { isDatabaseUnavailable } from './db-unavailable.js'
 import { ForbiddenKeyError, NotFoundError, OidcProviderError, ServiceUnavailableError } from './errors.js'
 import { NAMED_SCHEMAS } from './schemas/index.js'
 import { documentedCodes } from './schemas/common.js'
-import { createSerializerCompiler, createValidatorCompiler } from './validation.js'
+import { createSerializerCompiler, createValidatorCompiler, formatSchemaErrors } from './validation.js'
 
 export interface AppOptions {
   config: Config
@@ -113,6 +113,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   })
   fastify.setValidatorCompiler(createValidatorCompiler(NAMED_SCHEMAS))
   fastify.setSerializerCompiler(createSerializerCompiler(NAMED_SCHEMAS))
+  fastify.setSchemaErrorFormatter(formatSchemaErrors)
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(jwtPlugin)
   await fastify.register(mongoosePlugin, { url: opts.mongoUrl, connectTimeoutMs: opts.config.mongoConnectTimeoutMs })

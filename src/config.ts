@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import { parse as parseDuration } from '@lukeed/ms'
 import { Type, type Static } from '@sinclair/typebox'
+import type { ErrorObject } from 'ajv'
 import { envSchema } from 'env-schema'
 import { contrastRatio } from './lib/color.js'
 import { parseOidcProviders, type OidcProviderConfig } from './lib/oidc-providers.js'
 
-const Duration = (def: string) => Type.String({ default: def, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w|y)?$' })
+const DURATION = '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w|y)?$'
+const Duration = (def: string) => Type.String({ default: def, pattern: DURATION })
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
@@ -32,7 +34,7 @@ export const ConfigSchema = Type.Object({
    * Adding or removing a way to sign in (and deleting the account) needs the session to have
    * signed in or re-authenticated this recently; 0: every such action asks again.
    */
-  REAUTHENTICATION_WINDOW: Type.String({ default: '5m', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w|y)?$' }),
+  REAUTHENTICATION_WINDOW: Duration('5m'),
   REFRESH_GRACE_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 300 }),
   MAX_SESSIONS_PER_USER: Type.Integer({ default: 20, minimum: 1, maximum: 1000 }),
   /** Memory for the users' last known state, which lets a refresh skip its read; 0 disables. */
@@ -128,6 +130,33 @@ export class ConfigError extends Error {
   }
 }
 
+/** What a pattern-checked variable must look like, said in words (no regular expression). */
+const EXPECTED: Record<string, string> = {
+  SMTP_URL: 'must be a URL like smtp://user:password@mail.example.com:587 or smtps://user:password@mail.example.com:465',
+  REDIS_URL: 'must be a URL like redis://127.0.0.1:6379 or rediss://…',
+  UI_ACCENT_COLOR: 'must be a colour like #2456c7 (in a .env file, quote it: "#2456c7", since # starts a comment)',
+  WEBAUTHN_RP_ID: 'must be a domain name like example.com'
+}
+
+/** One line per invalid variable, saying what it must be (the allowed values of an enumeration). */
+function describeInvalid (errors: readonly ErrorObject[], data: Record<string, unknown>): string[] {
+  const lines = new Map<string, string>()
+  for (const error of errors) {
+    const name = error.instancePath.slice(1) || String((error.params as { missingProperty?: string }).missingProperty ?? '')
+    if (!name || lines.has(name)) continue
+    const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }>, pattern?: string }>)[name]
+    const allowed = schema?.anyOf?.map(s => s.const)
+    let what: string
+    if (allowed?.every(v => v !== undefined)) what = `must be one of ${allowed.join(', ')} (got "${String(data[name])}")`
+    else if (error.keyword === 'pattern') what = schema?.pattern === DURATION ? 'must be a duration like 30s, 15m, 12h or 7d' : EXPECTED[name] ?? 'is not in the expected form'
+    else if (error.keyword === 'type' && (error.params as { type?: string }).type === 'boolean') what = 'must be true or false'
+    else if (error.keyword === 'type' && (error.params as { type?: string }).type === 'integer') what = 'must be a whole number'
+    else what = error.message ?? 'is invalid'
+    lines.set(name, `${name} ${what}`)
+  }
+  return [...lines.values()]
+}
+
 /** What NODE_ENV=production refuses: every development default that would lose data or secrets. */
 function productionProblems (env: Env): string[] {
   const problems: string[] = []
@@ -205,7 +234,9 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   try {
     env = envSchema<Env>({ schema: ConfigSchema, data, dotenv: data === process.env })
   } catch (err) {
-    throw new ConfigError((err as Error).message)
+    const problems = describeInvalid((err as { errors?: ErrorObject[] }).errors ?? [], data)
+    if (!problems.length) throw new ConfigError((err as Error).message)
+    throw new ConfigError(problems.join('\n'), problems)
   }
   const access = env.ACCESS_TOKEN_SECRET
   const refresh = env.REFRESH_TOKEN_SECRET

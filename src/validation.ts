@@ -1,6 +1,6 @@
 import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
+import type { FastifySchemaCompiler, FastifySerializerCompiler, FastifySchemaValidationError } from 'fastify'
 import fastJsonStringify, { type Schema } from 'fast-json-stringify'
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -48,4 +48,28 @@ export function createSerializerCompiler (named: ReadonlyArray<{ $id?: string }>
     const { [(schema as { $id?: string }).$id ?? '']: _self, ...others } = external
     return fastJsonStringify(schema, { schema: others })
   })
+}
+
+/** What a field's pattern means, by the field's name: no client should have to read a regular expression. */
+const PATTERN_MEANS: Record<string, string> = {
+  email: 'is not an email address',
+  newEmail: 'is not an email address',
+  name: 'must not contain control characters (and a passkey name must not be blank)',
+  id: 'is not a valid id',
+  userId: 'is not a valid id',
+  factorId: 'is not a valid id',
+  challengeId: 'is not a valid id'
+}
+
+/**
+ * Fastify's schema error formatter, as its default (`body/email must …`, every error joined),
+ * except that a pattern is never shown: the message says what the field must be.
+ */
+export function formatSchemaErrors (errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const text = errors.map(e => {
+    const field = e.instancePath.slice(e.instancePath.lastIndexOf('/') + 1)
+    const message = e.keyword === 'pattern' ? PATTERN_MEANS[field] ?? 'is not in the expected form' : e.message
+    return `${dataVar}${e.instancePath} ${message}`
+  }).join(', ')
+  return new Error(text)
 }

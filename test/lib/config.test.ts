@@ -128,3 +128,31 @@ t.test('TRUST_PROXY: a hop count or proxy addresses; true only in development', 
     t.throws(() => loadConfig({ TRUST_PROXY: bad }), { name: 'ConfigError', message: /TRUST_PROXY/ }, bad)
   }
 })
+
+t.test('messages a person can act on: the allowed values in one line, never a regular expression', async t => {
+  const message = (env: Record<string, unknown>) => {
+    try {
+      loadConfig(env)
+      return ''
+    } catch (err) {
+      return (err as Error).message
+    }
+  }
+  t.equal(message({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")')
+  t.equal(message({ LOG_FORMAT: 'xml' }), 'LOG_FORMAT must be one of pretty, json (got "xml")')
+  t.equal(message({ ACCESS_TOKEN_ALG: 'RS256' }), 'ACCESS_TOKEN_ALG must be one of ES256, EdDSA, HS256 (got "RS256")')
+  t.match(message({ SMTP_URL: 'mail.example.com' }), /^SMTP_URL must be a URL like smtp:\/\//)
+  t.match(message({ UI_ACCENT_COLOR: 'blue' }), /^UI_ACCENT_COLOR must be a colour like #2456c7/)
+  t.equal(message({ ACCESS_TOKEN_EXPIRY: 'soon' }), 'ACCESS_TOKEN_EXPIRY must be a duration like 30s, 15m, 12h or 7d')
+  t.equal(message({ COOKIE_SECURE: 'maybe' }), 'COOKIE_SECURE must be true or false')
+  t.equal(message({ PORT: 'abc' }), 'PORT must be a whole number')
+  const all = [message({ REDIS_URL: 'localhost' }), message({ WEBAUTHN_RP_ID: 'Has Spaces' }), message({ REAUTHENTICATION_WINDOW: 'a while' })]
+  for (const line of all) t.notMatch(line, /[\^$\\]|\{\d/, `no regular expression: ${line}`)
+  let problems: string[] = []
+  try {
+    loadConfig({ LOG_LEVEL: 'loud', PORT: 'x' })
+  } catch (err) {
+    problems = (err as ConfigError).problems
+  }
+  t.same(problems, ['PORT must be a whole number', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'], 'one line per variable')
+})

@@ -142,3 +142,14 @@ t.test('messages a client can act on: a refresh token without its header, a __pr
   const empty = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: '' })
   t.equal(empty.json().code, 'FST_ERR_CTP_EMPTY_JSON_BODY')
 })
+
+t.test('validation messages say what a field must be, never a regular expression', async t => {
+  const app = await build(t)
+  const { accessToken } = await registerBearer(app)
+  const email = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'not-an-address', password: PASSWORD } })
+  t.same([email.statusCode, email.json().code, email.json().message], [400, 'VALIDATION_ERROR', 'body/email is not an email address'])
+  const id = await app.inject({ method: 'DELETE', url: '/users/me/passkeys/xyz', headers: { authorization: `Bearer ${accessToken}` } })
+  t.same([id.statusCode, id.json().code, id.json().message], [400, 'VALIDATION_ERROR', 'params/id is not a valid id'])
+  const short = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'a@b.co', password: 'short' } })
+  t.equal(short.json().message, 'body/password must NOT have fewer than 8 characters', 'other keywords keep their message')
+})
