@@ -16,8 +16,8 @@ export const ConfigSchema = Type.Object({
   /** The origin clients reach this server at (links, the OpenAPI `servers`); default http://localhost:PORT. */
   PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
   MONGO_URL: Type.Optional(Type.String({ minLength: 1 })),
-  /** How long the boot waits for an unreachable MONGO_URL before it gives up. */
-  MONGO_CONNECT_TIMEOUT: Duration('30s'),
+  /** How long the boot waits for an unreachable MONGO_URL before it gives up; default 30s in production, 5s in development. */
+  MONGO_CONNECT_TIMEOUT: Type.Optional(Type.String({ pattern: DURATION })),
   /** ES256 (default) or EdDSA: asymmetric keys in the database, published as a JWKS. HS256: ACCESS_TOKEN_SECRET signs (legacy). */
   ACCESS_TOKEN_ALG: Type.Union([Type.Literal('ES256'), Type.Literal('EdDSA'), Type.Literal('HS256')], { default: 'ES256' }),
   /** The access tokens' `aud`; unset: none. */
@@ -293,7 +293,7 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
     refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_EXPIRY', env.REFRESH_TOKEN_EXPIRY),
     requestTimeoutMs: seconds('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT) * 1000,
     reauthenticationWindowMs: parseDuration(env.REAUTHENTICATION_WINDOW)!,
-    mongoConnectTimeoutMs: seconds('MONGO_CONNECT_TIMEOUT', env.MONGO_CONNECT_TIMEOUT) * 1000,
+    mongoConnectTimeoutMs: (env.MONGO_CONNECT_TIMEOUT === undefined ? (env.NODE_ENV === 'production' ? 30 : 5) : seconds('MONGO_CONNECT_TIMEOUT', env.MONGO_CONNECT_TIMEOUT)) * 1000,
     secretsGenerated,
     adminEmails: list(env.ADMIN_EMAILS).map(e => e.toLowerCase()),
     allowedOrigins,

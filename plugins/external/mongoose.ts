@@ -14,6 +14,16 @@ export class BootError extends Error {
   override name = 'BootError'
 }
 
+/**
+ * Why the driver could not reach the server, in its own words ("connect ECONNREFUSED
+ * 127.0.0.1:27017", "getaddrinfo ENOTFOUND db", "Authentication failed."), if it said.
+ */
+function causeOf (err: unknown): string | undefined {
+  const servers = (err as { reason?: { servers?: Map<string, { error?: { message?: string } | null }> } }).reason?.servers
+  for (const server of servers?.values() ?? []) if (server.error?.message) return server.error.message
+  return (err as { cause?: { message?: string } }).cause?.message
+}
+
 /** The connection string with its password masked, for logs. */
 export const redactMongoUrl = (url: string) => url.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@')
 
@@ -39,8 +49,10 @@ export default fp<{ url: string, connectTimeoutMs?: number }>(async function mon
     } catch (err) {
       await attempt?.close().catch(() => {})
       if (!isDatabaseUnavailable(err)) throw new BootError(`MONGO_URL (${shown}) is not a usable connection string: ${(err as Error).message}`)
-      if (Date.now() >= deadline) throw new BootError(`MONGO_URL (${shown}): the database did not answer within MONGO_CONNECT_TIMEOUT; giving up`)
-      if (!warned) fastify.log.warn(`MONGO_URL (${shown}): the database does not answer; retrying until MONGO_CONNECT_TIMEOUT`)
+      const cause = causeOf(err)
+      const why = cause ? ` (${cause.replaceAll(opts.url, shown)})` : ''
+      if (Date.now() >= deadline) throw new BootError(`MONGO_URL (${shown}): the database did not answer within MONGO_CONNECT_TIMEOUT${why}; giving up`)
+      if (!warned) fastify.log.warn(`MONGO_URL (${shown}): the database does not answer${why}; retrying until MONGO_CONNECT_TIMEOUT`)
       warned = true
       await sleep(500)
     }
