@@ -59,10 +59,19 @@ export default fp(async function services (fastify) {
   const users = createUserStore(models.users, { recentUsersBytes: config.REFRESH_STATE_CACHE_MB * 1024 * 1024 })
   const emailClaims = createEmailClaims(models.claims, users)
   const oneTimeTokens = createOneTimeTokens(models.oneTimeTokens)
+  const smtp = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined
+  if (smtp) {
+    // Checked once at boot, without holding it up: a server that cannot be reached is worth one
+    // warning now rather than a surprise at the first reset mail. The outbox retries anyway.
+    const host = new URL(config.SMTP_URL!).host
+    fastify.addHook('onReady', function () {
+      smtp.verify().catch((err: Error) => log.warn({ err: { message: err.message } }, `SMTP_URL (${host}): the mail server cannot be reached or refused the connection; mail stays queued and is retried`))
+    })
+  }
   const outbox = createOutbox({
     outbox: models.outbox,
     quotas: models.mailQuotas,
-    transport: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : logTransport(log),
+    transport: smtp ?? logTransport(log),
     from: config.MAIL_FROM,
     log,
     onMail: metrics.mail

@@ -15,11 +15,19 @@ const CLAIM_MS = 120_000
 /** Mails one delivery round sends at most, so a backlog does not hold the event loop's attention. */
 const BATCH = 50
 
-/** Without SMTP_URL (development): one info line per mail, with its links, instead of sending it. */
+/** What the development transport answers: the mail was shown in the log, not sent. */
+export const LOGGED = Symbol('logged, not sent')
+
+/**
+ * Without SMTP_URL (development): one info line per mail, readable as it stands (who, what, and
+ * every link in it), instead of sending it.
+ */
 export function logTransport (log: FastifyBaseLogger): MailTransport {
   return {
     async sendMail ({ to, subject, text }) {
-      log.info({ to, subject, links: text.match(/https?:\/\/\S+/g) ?? [] }, 'mail logged, not sent (SMTP_URL is not set)')
+      const links = text.match(/https?:\/\/\S+/g) ?? []
+      log.info({ to, subject, links }, `Mail NOT sent (SMTP_URL is not set) to ${to}: "${subject}"${links.map(l => `\n  ${l}`).join('')}`)
+      return LOGGED
     }
   }
 }
@@ -47,11 +55,14 @@ export function createOutbox (opts: { outbox: OutboxModel, quotas: MailQuotaMode
       ).lean()
       if (!mail) break
       try {
-        await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text ?? '', html: mail.html ?? '' })
-        // The body may hold a one-time link: erased once delivered.
+        const outcome = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text ?? '', html: mail.html ?? '' })
+        // The body may hold a one-time link: erased once delivered (or shown in the log).
         await outbox.updateOne({ _id: mail._id }, { $set: { status: 'sent', sentAt: new Date(), lockedUntil: null, text: null, html: null } })
-        counted('sent')
-        log.info({ mailId: mail._id, to: mail.to, subject: mail.subject }, 'mail sent')
+        // Only a mail that went out is said to be sent.
+        if (outcome !== LOGGED) {
+          counted('sent')
+          log.info({ mailId: mail._id, to: mail.to, subject: mail.subject }, 'mail sent')
+        }
         sent++
       } catch (err) {
         const giveUp = mail.attempts >= MAIL_MAX_ATTEMPTS

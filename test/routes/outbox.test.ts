@@ -48,8 +48,11 @@ t.test('without SMTP_URL, mail is logged (development), not sent', async t => {
     if ((await app.mongo.collection('outbox').countDocuments({ to: user.email, status: 'sent' })) === 1) break
     await new Promise(resolve => setTimeout(resolve, 10))
   }
-  const line = logs.find(l => l.msg === 'mail logged, not sent (SMTP_URL is not set)')
-  t.match(line, { level: 30, to: user.email, subject: /confirm your email/, links: [/^http:\/\/localhost:3000\/verify-email#token=/] })
+  const lines = logs.filter(l => String(l.msg).startsWith('Mail NOT sent (SMTP_URL is not set)'))
+  t.equal(lines.length, 1, 'logged once')
+  t.match(lines[0], { level: 30, to: user.email, subject: /confirm your email/, links: [/^http:\/\/localhost:3000\/verify-email#token=/] })
+  t.match(lines[0]!.msg, new RegExp(`to ${user.email}: ".*confirm your email.*"\\n  http://localhost:3000/verify-email#token=`), 'readable as it stands: the link on its own line')
+  t.notOk(logs.some(l => l.msg === 'mail sent'), 'nothing claims it was sent')
 })
 
 t.test('a mail that keeps failing is given up, its body erased', async t => {
@@ -77,4 +80,19 @@ t.test('two requests at once for one address: one mail', async t => {
   t.same(answers.map(a => a.statusCode), [202, 202, 202])
   await app.emailService.settled()
   t.equal(await app.mongo.collection('outbox').countDocuments({ to: user.email, subject: /reset/ }), 1)
+})
+
+t.test('at boot, an SMTP server that cannot be reached is one warning naming its host; the server starts anyway', async t => {
+  const probe = await startSmtpSink()
+  await probe.close()
+  const { app, logs } = await buildWithLogs(t, { SMTP_URL: `smtp://user:secret-pw@127.0.0.1:${probe.port}` })
+  let warning: Record<string, unknown> | undefined
+  while (!warning) {
+    warning = logs.find(l => String(l.msg).startsWith(`SMTP_URL (127.0.0.1:${probe.port})`))
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  t.equal(warning.level, 40)
+  t.notMatch(JSON.stringify(logs), /secret-pw/, 'the password is never logged')
+  t.equal((await app.inject('/health/live')).statusCode, 200, 'started')
+  t.equal(logs.filter(l => String(l.msg).startsWith('SMTP_URL')).length, 1, 'one warning')
 })
