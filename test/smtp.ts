@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server'
 
 export interface SmtpSink {
   port: number
+  /** For each mail received, whether its session had upgraded to TLS (STARTTLS). */
+  secure: boolean[]
   /** The app's SMTP_URL for this server. */
   url: string
   /** Every mail received, parsed. */
@@ -14,15 +16,20 @@ export interface SmtpSink {
   close (): Promise<void>
 }
 
-/** A real SMTP server on loopback (no TLS, no auth), as a mail provider's would be. */
-export async function startSmtpSink (port = 0): Promise<SmtpSink> {
+/**
+ * A real SMTP server on loopback (no auth), as a mail provider's would be: without TLS, or with
+ * `tls` (a key and certificate) offering STARTTLS.
+ */
+export async function startSmtpSink (port = 0, tls?: { key: string, cert: string }): Promise<SmtpSink> {
   const inbox: ParsedMail[] = []
+  const secure: boolean[] = []
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
+    ...tls,
     logger: false,
-    onData (stream, _session, callback) {
-      simpleParser(stream).then(mail => { inbox.push(mail); callback() }, callback)
+    onData (stream, session, callback) {
+      simpleParser(stream).then(mail => { inbox.push(mail); secure.push(session.secure); callback() }, callback)
     }
   })
   await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
@@ -33,6 +40,7 @@ export async function startSmtpSink (port = 0): Promise<SmtpSink> {
     port: bound,
     url: `smtp://127.0.0.1:${bound}`,
     inbox,
+    secure,
     async mailTo (to, subject) {
       // Delivery is asynchronous (the outbox's sender); the test's own timeout bounds the wait.
       for (;;) {
