@@ -1,4 +1,4 @@
-import { stringifySetCookie } from 'cookie'
+import { serialize } from 'cookie'
 
 /**
  * The refresh cookie is set twice, with one value: once for each route that reads it. No other
@@ -42,9 +42,9 @@ export function hasAmbiguousCookies (header: string | undefined, names: { access
 /** Set-Cookie values that delete the access and refresh cookies where this server sets them. */
 export function clearingCookies (secure: boolean, sameSite: 'strict' | 'lax' | 'none'): string[] {
   const names = cookieNames(secure)
-  const gone = { value: '', httpOnly: true, secure, sameSite, expires: new Date(0) } as const
+  const gone = { httpOnly: true, secure, sameSite, expires: new Date(0) } as const
   return [
-    stringifySetCookie({ ...gone, name: names.access, path: '/' }),
-    ...REFRESH_COOKIE_PATHS.map(path => stringifySetCookie({ ...gone, name: names.refresh, path }))
+    serialize(names.access, '', { ...gone, path: '/' }),
+    ...REFRESH_COOKIE_PATHS.map(path => serialize(names.refresh, '', { ...gone, path }))
   ]
 }

@@ -1,4 +1,4 @@
-import { parseCookie } from 'cookie'
+import { parse as parseCookie } from 'cookie'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import { clearingCookies, cookieNames, hasAmbiguousCookies } from '../../src/cookies.js'
