@@ -31,7 +31,7 @@ export const MESSAGES = Object.freeze({
   AUTH_OIDC_PROVIDER_UNKNOWN: 'This sign-in provider is not available.',
   AUTH_OIDC_STATE_INVALID: 'This sign-in expired or started in another browser. Please start again.',
   AUTH_OIDC_TOKEN_INVALID: 'The sign-in provider\'s answer could not be verified. Please try again.',
-  AUTH_ONE_TIME_TOKEN_INVALID: 'This link is invalid, expired or already used. Ask for a new one.',
+  AUTH_ONE_TIME_TOKEN_INVALID: 'This link is invalid, expired or already used.',
   AUTH_PASSKEY_CANCELLED: 'No passkey was chosen.',
   AUTH_PASSKEY_FAILED: 'The passkey could not be verified. Try again, or use another way to sign in.',
   AUTH_PASSKEY_NOT_FOUND: 'This passkey no longer exists.',

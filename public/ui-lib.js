@@ -8,9 +8,11 @@ import { messageFor } from '/messages.js'
  * @param {HTMLElement} line
  * @param {string} text
  * @param {'info' | 'success' | 'error'} [kind]
+ * @param {{ href: string, label: string }} [link] where to go about it (e.g. a page that sends a new link)
  */
-export function say (line, text, kind = 'info') {
+export function say (line, text, kind = 'info', link = undefined) {
   line.textContent = text
+  if (link) line.append(' ', h('a', { href: link.href }, link.label))
   line.dataset.kind = kind
 }
 
@@ -48,7 +50,7 @@ export async function busy (element, work) {
  * success sentence for the form's status line (or nothing); a failure shows the error's sentence.
  * @param {HTMLFormElement} form
  * @param {(fields: Record<string, string>) => Promise<string | void>} action
- * @param {(err: any) => boolean} [handled] true when it dealt with the error itself
+ * @param {(err: any, line: HTMLElement) => boolean} [handled] true when it dealt with the error itself (in `line`, the form's status line)
  */
 export function onSubmit (form, action, handled = () => false) {
   form.addEventListener('submit', async event => {
@@ -63,7 +65,7 @@ export function onSubmit (form, action, handled = () => false) {
         const message = await action(fields)
         if (message) say(line, message, 'success')
       } catch (err) {
-        if (!handled(err)) say(line, messageFor(err), 'error')
+        if (!handled(err, line)) say(line, messageFor(err), 'error')
       }
     })
   })
@@ -185,3 +187,41 @@ export function takeLinkToken () {
 export const when = iso => iso
   ? new Date(iso).toLocaleString(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })
   : 'never'
+
+/**
+ * Buttons to copy `text` and to download it as a text file: for secrets shown once.
+ * @param {string} text
+ * @param {string} filename for the download
+ * @param {string} what what the buttons copy and download, e.g. "key"
+ */
+export function keepButtons (text, filename, what) {
+  const status = h('span', { className: 'hint', role: 'status' })
+  const copy = h('button', { type: 'button', className: 'secondary' }, `Copy ${what}`)
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text)
+      status.textContent = 'Copied.'
+    } catch {
+      status.textContent = 'Copying is not allowed here: select the text instead.'
+    }
+  })
+  const download = h('button', { type: 'button', className: 'secondary' }, `Download ${what}`)
+  download.addEventListener('click', () => {
+    const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'text/plain' }))
+    h('a', { href: url, download: filename }).click()
+    setTimeout(() => URL.revokeObjectURL(url), 60_000)
+  })
+  return h('p', { className: 'actions' }, copy, download, status)
+}
+
+/**
+ * An authenticator key to type: blocks of four that never break apart, and its keep buttons.
+ * @param {HTMLElement} box
+ * @param {string} secret
+ */
+export function showKey (box, secret) {
+  const blocks = secret.match(/.{1,4}/g) ?? []
+  box.replaceChildren(
+    h('code', { className: 'secret blocks' }, ...blocks.flatMap((b, i) => [...(i ? [' '] : []), h('span', {}, b)])),
+    keepButtons(secret, 'authenticator-key.txt', 'key'))
+}

@@ -1,7 +1,7 @@
 // Security: the password, two-step sign-in (an authenticator app and recovery codes), passkeys,
 // and the provider accounts linked to this one.
 import { messageFor } from '/messages.js'
-import { busy, confirmIdentity, find, h, onSubmit, when, withReauthentication } from '/ui-lib.js'
+import { busy, confirmIdentity, find, h, keepButtons, onSubmit, showKey, when, withReauthentication } from '/ui-lib.js'
 
 /** @type {import('./types.d.ts').Page} */
 export default async function security ({ auth, user, view, pageStatus }) {
@@ -26,6 +26,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
   /** Shows the codes once; they are gone from the page with the next render. */
   const showCodes = (/** @type {string[]} */ codes) => {
     $('recovery-codes').replaceChildren(...codes.map(code => h('li', {}, h('code', {}, code))))
+    $('recovery-keep').replaceChildren(keepButtons(codes.join('\n'), 'recovery-codes.txt', 'codes'))
     $('recovery').hidden = false
   }
   async function showMfa () {
@@ -43,7 +44,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
     const enrolment = await confirmed(() => auth.enrolTotp())
     factorId = enrolment.factorId
     $('qr').src = enrolment.qrCode
-    $('totp-secret').textContent = enrolment.secret
+    showKey($('totp-secret'), enrolment.secret)
     form('enrol').hidden = true
     form('activate').hidden = false
     form('activate').querySelector('input')?.focus()
@@ -51,7 +52,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
   onSubmit(form('activate'), async ({ code }) => {
     showCodes(await auth.activateTotp(/** @type {string} */ (factorId), code))
     form('activate').hidden = true
-    $('totp-secret').textContent = ''
+    $('totp-secret').replaceChildren()
     $('qr').removeAttribute('src')
     await showMfa()
     pageStatus('Two-step sign-in is on. Save your recovery codes below.', 'success')

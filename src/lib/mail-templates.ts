@@ -50,12 +50,12 @@ export const templates = {
     'If you have forgotten that account\'s password, use "Forgot password?" on the sign-in page.'
   ], { label: 'Sign in', url }),
 
-  mfaEnabled: (app: string) => mail(`${app}: two-factor sign-in is on`, [
+  mfaEnabled: (app: string) => mail(`${app}: two-step sign-in is on`, [
     'An authenticator app was added to this account: signing in now takes a code from it. Every other device was signed out.',
     'If this was not you, reset your password now and tell us.'
   ]),
 
-  mfaDisabled: (app: string) => mail(`${app}: two-factor sign-in is off`, [
+  mfaDisabled: (app: string) => mail(`${app}: two-step sign-in is off`, [
     "This account's authenticator was removed: signing in takes the password alone again.",
     'If this was not you, reset your password now and tell us.'
   ]),

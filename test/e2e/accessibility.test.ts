@@ -87,7 +87,7 @@ t.test('every page: no serious or critical axe violation, no error, no failing r
   await page.locator('#activate').waitFor()
   await check('security-totp-setup', () => page.locator('#qr').waitFor())
   await page.setViewportSize({ width: 1280, height: 900 })
-  const secret = (await page.textContent('#totp-secret'))!
+  const secret = (await page.textContent('#totp-secret code'))!.replace(/\s/g, '')
   await page.fill('#activate input[name=code]', await generate({ secret }))
   await page.click('#activate button[type=submit]')
   await page.locator('#recovery-codes li').first().waitFor()
@@ -103,6 +103,9 @@ t.test('every page: no serious or critical axe violation, no error, no failing r
   t.equal(await page.locator('#export button').evaluate(b => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor), 'rgb(122, 31, 162)', 'buttons wear UI_ACCENT_COLOR')
   const [brand, nav] = await Promise.all(['.brand', '#nav'].map(s => page.locator(s).boundingBox()))
   t.ok(brand && nav && nav.y >= brand.y + brand.height, 'at 390 px the navigation wraps under the name')
+  const rows = new Map<number, number>()
+  for (const box of await page.locator('#nav li').evaluateAll(items => items.map(i => Math.round(i.getBoundingClientRect().top)))) rows.set(box, (rows.get(box) ?? 0) + 1)
+  t.ok([...rows.values()].every(n => n >= 2), `at 390 px no navigation item is alone on its line (items per line: ${[...rows.values()].join(', ')})`)
 
   t.comment(`axe violations (any impact) per page: ${report.join('; ')}`)
   t.same([...errors, ...consoleErrors.filter(e => !/status of 40[13]/.test(e))], [], 'no page threw or logged an error, but the refused sign-in and the set-ups that asked to confirm')

@@ -72,7 +72,7 @@ t.test('the account UI with a provider: link from the security page, unlink, "Co
   // app's redirect_to survives both steps.
   await page.click('#enrol button[type=submit]')
   await page.locator('#activate').waitFor()
-  const secret = (await page.textContent('#totp-secret'))!
+  const secret = (await page.textContent('#totp-secret code'))!.replace(/\s/g, '')
   await page.fill('#activate input[name=code]', await code(secret))
   await page.click('#activate button[type=submit]')
   await page.locator('#mfa-state', { hasText: '10 recovery codes left' }).waitFor()

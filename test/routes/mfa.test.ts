@@ -58,7 +58,7 @@ t.test('enrolment: a pending authenticator, activated by a first code, recovery 
   const dump = JSON.stringify(await app.mongo.collection('mfa_factors').find().toArray()) + JSON.stringify(await app.mongo.collection('recovery_codes').find().toArray())
   t.notOk(dump.includes(secret), 'the TOTP secret is not stored in clear')
   for (const c of recoveryCodes) t.notOk(dump.includes(c) || dump.includes(c.replace(/-/g, '')), 'nor any recovery code')
-  t.ok(await app.mongo.collection('outbox').countDocuments({ to: owner.user.email, subject: /two-factor sign-in is on/ }), 'the user is told by mail')
+  t.ok(await app.mongo.collection('outbox').countDocuments({ to: owner.user.email, subject: /two-step sign-in is on/ }), 'the user is told by mail')
 })
 
 t.test('login: the password opens a challenge; a fresh code finishes it; no code passes twice', async t => {
