@@ -66,6 +66,8 @@ export const ConfigSchema = Type.Object({
   APP_NAME: Type.String({ default: 'Auth server', minLength: 1, maxLength: 100 }),
   /** The pages' one accent colour (buttons, links, focus rings), `#rrggbb`; white text on it must stay readable. */
   UI_ACCENT_COLOR: Type.String({ default: '#2456c7', pattern: '^#[0-9a-fA-F]{6}$' }),
+  /** A logo for the pages' header (APP_NAME its alt text): an https:// URL, or a path on this server. */
+  UI_LOGO_URL: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
   /** Sender of every mail; default "<APP_NAME> <no-reply@localhost>". */
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
   RESET_TOKEN_TTL: Duration('30m'),
@@ -207,6 +209,16 @@ function trustProxy (value: string, production: boolean): { trust: boolean | num
   return { trust: entries }
 }
 
+/** An https URL, or a path on this server (never `//host` or `/\\host`, which browsers read as another host). */
+function isLogoUrl (value: string): boolean {
+  if (value.startsWith('/')) return !value.startsWith('//') && !value.startsWith('/\\') && !/[\s"<>]/.test(value)
+  try {
+    return new URL(value).protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
 const list = (value: string) => value.split(',').map(v => v.trim()).filter(Boolean)
 
 function origin (name: string, value: string): string {
@@ -253,6 +265,9 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   const accentContrast = contrastRatio(env.UI_ACCENT_COLOR, '#f6f7f9')
   if (accentContrast < 4.5) {
     throw new ConfigError(`UI_ACCENT_COLOR=${env.UI_ACCENT_COLOR} is too light to read text on or against (contrast ${accentContrast.toFixed(2)}:1, at least 4.5:1 needed): pick a darker colour`)
+  }
+  if (env.UI_LOGO_URL !== undefined && !isLogoUrl(env.UI_LOGO_URL)) {
+    throw new ConfigError(`UI_LOGO_URL must be an https:// URL or a path on this server starting with / (got "${env.UI_LOGO_URL}")`)
   }
   if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {
     throw new ConfigError('COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers reject it otherwise)')

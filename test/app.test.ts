@@ -2,8 +2,10 @@ import { once } from 'node:events'
 import { connect, type AddressInfo } from 'node:net'
 import Fastify, { type InjectOptions } from 'fastify'
 import t from 'tap'
+import configPlugin from '../plugins/app/config.js'
 import helmetPlugin from '../plugins/external/helmet.js'
 import { UI_PAGES } from '../plugins/external/static.js'
+import { loadConfig } from '../src/config.js'
 import { startEmbeddedMongo } from '../src/embedded-mongo.js'
 import { build, buildWithLogs, cookie, me, PASSWORD, registerBearer, uniqueEmail } from './helper.js'
 import { startSmtpSink, tokenIn } from './smtp.js'
@@ -103,6 +105,7 @@ t.test('errors carry the headers of their route: CSRF refusals, 429s, /auth/veri
 t.test('the helmet plugin: the policy on every route, and a route\'s own helmet option still wins', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
+  await app.register(configPlugin, { config: loadConfig({}) })
   await app.register(helmetPlugin)
   app.get('/default', async () => ({}))
   app.get('/off', { helmet: false }, async () => ({}))
@@ -319,6 +322,24 @@ t.test('the account UI and the browser client are served under the strict CSP', 
     t.equal((await app.inject(file)).statusCode, 200, file)
   }
   t.equal((await app.inject('/../package.json')).statusCode, 404, 'nothing outside public/')
+})
+
+t.test('UI_LOGO_URL: a logo in every page\'s header, APP_NAME its alt text, allowed by the CSP', async t => {
+  const remote = await build(t, { APP_NAME: 'Acme', UI_LOGO_URL: 'https://cdn.example.test/acme.svg' })
+  for (const path of ['/login', '/account/security']) {
+    const page = await remote.inject(path)
+    t.match(page.body, '<a class="brand" href="/account"><img src="https://cdn.example.test/acme.svg" alt="Acme"></a>', path)
+    t.match(page.headers['content-security-policy'], /img-src 'self' data: https:\/\/cdn\.example\.test;/, `${path}: that origin's images, and no other`)
+  }
+  const local = await build(t, { APP_NAME: 'Acme', UI_LOGO_URL: '/logo.svg' })
+  const page = await local.inject('/login')
+  t.match(page.body, '<img src="/logo.svg" alt="Acme">')
+  t.match(page.headers['content-security-policy'], /img-src 'self' data:;/, 'a path here needs nothing more')
+  const plain = await build(t, { APP_NAME: 'Acme' })
+  t.match((await plain.inject('/login')).body, '<a class="brand" href="/account">Acme</a>', 'no logo: the name')
+  for (const bad of ['http://cdn.example.test/a.png', '//evil.test/a.png', 'javascript:alert(1)', '/a" onerror="x']) {
+    t.throws(() => loadConfig({ UI_LOGO_URL: bad }), { message: /UI_LOGO_URL must be an https:\/\/ URL or a path/ }, bad)
+  }
 })
 
 t.test('a database outage is a 503 with a code, never a 500, logged without secrets', async t => {

@@ -37,8 +37,14 @@ const POLICY = {
  * @see https://github.com/fastify/fastify-helmet
  */
 export default fp(async function securityHeaders (fastify) {
-  await fastify.register(fastifyHelmet, { ...POLICY, global: false })
-  const apply = helmet(POLICY)
+  // A logo on another origin (UI_LOGO_URL) is the one image the pages load from elsewhere.
+  const logo = fastify.config.UI_LOGO_URL
+  const logoOrigin = logo && !logo.startsWith('/') ? new URL(logo).origin : undefined
+  const policy = logoOrigin
+    ? { ...POLICY, contentSecurityPolicy: { ...POLICY.contentSecurityPolicy, directives: { ...POLICY.contentSecurityPolicy.directives, imgSrc: [...POLICY.contentSecurityPolicy.directives.imgSrc, logoOrigin] } } }
+    : POLICY
+  await fastify.register(fastifyHelmet, { ...policy, global: false })
+  const apply = helmet(policy)
   fastify.addHook('onRequest', function helmetHeaders (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     // A route with its own `helmet` option (which @fastify/helmet keeps in the route's config)
     // gets that policy from @fastify/helmet instead.
@@ -46,4 +52,4 @@ export default fp(async function securityHeaders (fastify) {
     // Since helmet 8.1 the middleware throws instead of passing an error on.
     apply(request.raw, reply.raw, done as () => void)
   })
-}, { name: 'helmet' })
+}, { name: 'helmet', dependencies: ['config'] })

@@ -35,8 +35,10 @@ export default fp(async function staticFiles (fastify) {
     cacheControl: true,
     maxAge: '5m'
   })
-  const { APP_NAME, UI_ACCENT_COLOR, PUBLIC_URL, allowedOrigins } = fastify.config
-  const shell = readFileSync(join(root, 'app.html'), 'utf8').replaceAll('{{APP_NAME}}', escapeHtml(APP_NAME))
+  const { APP_NAME, UI_ACCENT_COLOR, UI_LOGO_URL, PUBLIC_URL, allowedOrigins } = fastify.config
+  // The header shows the logo, named by APP_NAME for those who cannot see it, or the name itself.
+  const brand = UI_LOGO_URL ? `<img src="${escapeHtml(UI_LOGO_URL)}" alt="${escapeHtml(APP_NAME)}">` : escapeHtml(APP_NAME)
+  const shell = readFileSync(join(root, 'app.html'), 'utf8').replaceAll('{{APP_NAME}}', escapeHtml(APP_NAME)).replace('{{BRAND}}', brand)
   // The pages' branding: the accent colour, as a CSS custom property every page's style uses.
   const theme = `:root { --accent: ${UI_ACCENT_COLOR}; }\n`
   fastify.get('/theme.css', { schema: { hide: true } }, (_request, reply) => {
