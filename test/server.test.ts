@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { copyFileSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -97,6 +97,7 @@ t.test('one startup line with the API, the docs and the account page; JSON or pr
 
 t.test('`cp .env.example .env` boots as it stands', async t => {
   const dir = mkdtempSync(join(tmpdir(), 'env-example-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   copyFileSync(fileURLToPath(new URL('../.env.example', import.meta.url)), join(dir, '.env'))
   const out = await startUp({ LOG_FORMAT: 'json' }, dir)
   t.match(out, /Auth server listening at/, 'started with the example as its .env')
