@@ -18,7 +18,7 @@ function freePort (): Promise<number> {
 
 /**
  * Starts CongoDB, a MongoDB-wire server written in TypeScript, in this process with in-memory
- * storage: nothing to install, nothing persisted. See README ("Embedded database") for what it
+ * storage: nothing to install, nothing persisted. See docs/development.md ("Embedded database") for what it
  * does not do; production sets MONGO_URL to a real MongoDB.
  * The URL polls for server status: the driver's streaming heartbeat makes CongoDB answer badly.
  */

@@ -98,7 +98,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'oidcCallback',
       tags: ['oidc'],
       summary: 'Where the provider sends the browser back (the redirect URI to register with it)',
-      description: `Register PUBLIC_URL/auth/oidc/{provider}/callback with the provider. Checks the transaction cookie (used once) against the state, exchanges the code, validates the ID token, then applies the account rules (see the README). Success: the session cookies are set and the browser goes to redirect_to. A user with a second factor goes to redirect_to?mfa=required with an HttpOnly challenge cookie that verifyMfa accepts in place of mfaToken. Failure: redirect_to?error=CODE, one of ${CALLBACK_CODES}. Sessions started here carry amr ["oauth"] (not an RFC 8176 value: a provider's sign-in).`,
+      description: `Register PUBLIC_URL/auth/oidc/{provider}/callback with the provider. Checks the transaction cookie (used once) against the state, exchanges the code, validates the ID token, then applies the account rules (docs/providers.md). Success: the session cookies are set and the browser goes to redirect_to. A user with a second factor goes to redirect_to?mfa=required with an HttpOnly challenge cookie that verifyMfa accepts in place of mfaToken. Failure: redirect_to?error=CODE, one of ${CALLBACK_CODES}. Sessions started here carry amr ["oauth"] (not an RFC 8176 value: a provider's sign-in).`,
       security: PUBLIC,
       params: ProviderParams,
       querystring: OidcCallbackQuery,
