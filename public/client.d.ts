@@ -119,8 +119,8 @@ export interface AuthClient {
   /** fetch() with cookies; on 401 AUTH_TOKEN_EXPIRED it refreshes once and retries once. Never loops. */
   fetch (path: string, init?: RequestInit): Promise<Response>
   /** The session; or, when the server requires a verified address first, no session (`tokenType: 'None'`). */
-  register (email: string, password: string, name?: string): Promise<CookieSession | { tokenType: 'None', user: User }>
-  login (email: string, password: string): Promise<CookieSession>
+  register (input: { email: string, password: string, name?: string }): Promise<CookieSession | { tokenType: 'None', user: User }>
+  login (input: { email: string, password: string }): Promise<CookieSession>
   logout (): Promise<null>
   me (): Promise<User>
   /**
@@ -129,11 +129,11 @@ export interface AuthClient {
    */
   session (): Promise<User | null>
   sessions (): Promise<Session[]>
-  revokeSession (id: string): Promise<null>
+  revokeSession (input: { id: string }): Promise<null>
   /** Signs out every device, this one included. */
   logoutAll (): Promise<null>
   /** Keeps this session; every other one is signed out. */
-  changePassword (currentPassword: string, newPassword: string): Promise<null>
+  changePassword (input: { currentPassword: string, newPassword: string }): Promise<null>
   updateProfile (profile: { name: string }): Promise<User>
   /** Resolves to the data; a page offers it as a file (a Blob and a download link). */
   exportAccount (): Promise<AccountExport>
@@ -142,7 +142,7 @@ export interface AuthClient {
    * one, or after a recent authentication. Fails with AUTH_STEP_UP_REQUIRED when the user must
    * re-authenticate first, AUTH_LAST_ADMIN for the last admin.
    */
-  deleteAccount (password?: string): Promise<null>
+  deleteAccount (input?: { password?: string }): Promise<null>
   /**
    * Proves again that it is the signed-in user, with the password or an authenticator or
    * recovery code: what AUTH_STEP_UP_REQUIRED asks for before adding or removing a way to sign
@@ -152,42 +152,42 @@ export interface AuthClient {
   /** reauthenticate with one of the user's passkeys (the browser asks). AUTH_PASSKEY_CANCELLED when the dialog is closed. */
   reauthenticateWithPasskey (): Promise<CookieSession>
   /** Mails a reset link if the address has an account; resolves the same either way. */
-  forgotPassword (email: string): Promise<null>
+  forgotPassword (input: { email: string }): Promise<null>
   /** With the token from the reset link; logs nobody in. */
-  resetPassword (token: string, newPassword: string): Promise<null>
+  resetPassword (input: { token: string, newPassword: string }): Promise<null>
   /** With the token from a verification or email-change link. */
-  verifyEmail (token: string): Promise<User>
+  verifyEmail (input: { token: string }): Promise<User>
   resendVerification (): Promise<null>
   /**
    * Finishes a login that answered AUTH_MFA_REQUIRED, with an authenticator or recovery code.
-   * After a provider sign-in (back with `?mfa=required`) the challenge is in a cookie: pass null.
+   * After a provider sign-in (back with `?mfa=required`) the challenge is in a cookie: leave out `mfaToken`.
    */
-  verifyMfa (mfaToken: string | null, code: string): Promise<CookieSession>
+  verifyMfa (input: { mfaToken?: string | null, code: string }): Promise<CookieSession>
   mfaStatus (): Promise<MfaStatus>
   /** A pending authenticator: show `qrCode`, then activate it with a first code. */
   enrolTotp (): Promise<TotpEnrolment>
   /** Resolves to the ten recovery codes, to show once. */
-  activateTotp (factorId: string, code: string): Promise<string[]>
-  removeTotp (factorId: string, code: string): Promise<null>
-  replaceRecoveryCodes (code: string): Promise<string[]>
+  activateTotp (input: { factorId: string, code: string }): Promise<string[]>
+  removeTotp (input: { factorId: string, code: string }): Promise<null>
+  replaceRecoveryCodes (input: { code: string }): Promise<string[]>
   /** Mails a confirmation link to the new address; the change happens when it is used. */
-  changeEmail (newEmail: string, password: string): Promise<null>
+  changeEmail (input: { newEmail: string, password: string }): Promise<null>
   /** The configured sign-in providers: one "Continue with {name}" button each. */
   providers (): Promise<OidcProvider[]>
   /**
    * Where to send the browser (a navigation, not fetch) to sign in with a provider, or with
    * `link` to link it to the signed-in user. It comes back to `redirectTo` (default `/`),
-   * signed in, or with `?mfa=required` (call verifyMfa(null, code)) or `?error=CODE`.
+   * signed in, or with `?mfa=required` (call verifyMfa({ code })) or `?error=CODE`.
    */
   providerSignInUrl (provider: string, options?: { redirectTo?: string, link?: boolean }): string
   identities (): Promise<Identity[]>
   /** Fails with AUTH_LAST_LOGIN_METHOD when it would leave no way to sign in. */
-  unlinkIdentity (id: string): Promise<null>
+  unlinkIdentity (input: { id: string }): Promise<null>
   /**
    * Creates a passkey on this device (the browser asks the user) and adds it to the account.
    * AUTH_PASSKEY_CANCELLED when the user closes the browser's dialog.
    */
-  addPasskey (name?: string): Promise<Passkey>
+  addPasskey (input?: { name?: string }): Promise<Passkey>
   /**
    * Signs in with a passkey the browser offers (no email asked). With the authenticator's user
    * verification it is a two-factor session; without it, a user with an authenticator app gets
@@ -196,9 +196,9 @@ export interface AuthClient {
    */
   signInWithPasskey (): Promise<CookieSession>
   passkeys (): Promise<Passkey[]>
-  renamePasskey (id: string, name: string): Promise<Passkey>
+  renamePasskey (input: { id: string, name: string }): Promise<Passkey>
   /** Fails with AUTH_LAST_LOGIN_METHOD when it would leave no way to sign in. */
-  removePasskey (id: string): Promise<null>
+  removePasskey (input: { id: string }): Promise<null>
 }
 
 export declare function createAuthClient (options?: AuthClientOptions): AuthClient

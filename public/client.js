@@ -3,7 +3,7 @@
 //
 //   import { createAuthClient } from '/client.js'
 //   const auth = createAuthClient({ onLogout: () => showLogin() })
-//   await auth.login(email, password)
+//   await auth.login({ email, password })
 //   const res = await auth.fetch('/api/orders')   // refreshes once on AUTH_TOKEN_EXPIRED
 //
 // Types: ./client.d.ts, which `npm run typecheck` checks this file against.
@@ -120,8 +120,8 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
   return {
     fetch: authFetch,
     /** Resolves to the session, or to `{ tokenType: 'None', user }` when the address must be verified first (202). */
-    register: (email, password, name) => raw('/auth/register', { method: 'POST', body: JSON.stringify({ email, password, ...(name ? { name } : {}) }) }).then(json),
-    login: (email, password) => raw('/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }).then(json),
+    register: ({ email, password, name }) => raw('/auth/register', { method: 'POST', body: JSON.stringify({ email, password, ...(name ? { name } : {}) }) }).then(json),
+    login: ({ email, password }) => raw('/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }).then(json),
     logout: () => raw('/auth/logout', { method: 'POST' }).then(json),
     me: () => authFetch('/users/me').then(json).then(b => b.user),
     /** The signed-in user, or null; refreshes an expired token once. No failed request when signed out. */
@@ -131,9 +131,9 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
       return state.status === 'active' ? state.user : null
     },
     sessions: () => authFetch('/auth/sessions').then(json).then(b => b.sessions),
-    revokeSession: id => authFetch(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
+    revokeSession: ({ id }) => authFetch(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
     logoutAll: () => authFetch('/auth/logout-all', { method: 'POST' }).then(json),
-    changePassword: (currentPassword, newPassword) => authFetch('/auth/password', { method: 'POST', body: JSON.stringify({ currentPassword, newPassword }) }).then(json),
+    changePassword: ({ currentPassword, newPassword }) => authFetch('/auth/password', { method: 'POST', body: JSON.stringify({ currentPassword, newPassword }) }).then(json),
     updateProfile: ({ name }) => authFetch('/users/me', { method: 'PATCH', body: JSON.stringify({ name }) }).then(json).then(b => b.user),
     exportAccount: () => authFetch('/users/me/export').then(json),
     reauthenticate: credential => authFetch('/auth/reauthenticate', { method: 'POST', body: JSON.stringify(credential) }).then(json),
@@ -142,17 +142,17 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
       const response = await passkeyCeremony('get', options)
       return authFetch('/auth/reauthenticate/passkey/verify', { method: 'POST', body: JSON.stringify({ challengeId, response }) }).then(json)
     },
-    deleteAccount: password => authFetch('/users/me/delete', { method: 'POST', body: JSON.stringify(password === undefined ? {} : { password }) }).then(json),
-    forgotPassword: email => raw('/auth/password/forgot', { method: 'POST', body: JSON.stringify({ email }) }).then(json).then(() => null),
-    resetPassword: (token, newPassword) => raw('/auth/password/reset', { method: 'POST', body: JSON.stringify({ token, newPassword }) }).then(json),
-    verifyEmail: token => raw('/auth/email/verify', { method: 'POST', body: JSON.stringify({ token }) }).then(json).then(b => b.user),
+    deleteAccount: ({ password } = {}) => authFetch('/users/me/delete', { method: 'POST', body: JSON.stringify(password === undefined ? {} : { password }) }).then(json),
+    forgotPassword: ({ email }) => raw('/auth/password/forgot', { method: 'POST', body: JSON.stringify({ email }) }).then(json).then(() => null),
+    resetPassword: ({ token, newPassword }) => raw('/auth/password/reset', { method: 'POST', body: JSON.stringify({ token, newPassword }) }).then(json),
+    verifyEmail: ({ token }) => raw('/auth/email/verify', { method: 'POST', body: JSON.stringify({ token }) }).then(json).then(b => b.user),
     resendVerification: () => authFetch('/auth/email/verification', { method: 'POST' }).then(json).then(() => null),
-    verifyMfa: (mfaToken, code) => raw('/auth/mfa/verify', { method: 'POST', body: JSON.stringify(mfaToken ? { mfaToken, code } : { code }) }).then(json),
+    verifyMfa: ({ mfaToken, code }) => raw('/auth/mfa/verify', { method: 'POST', body: JSON.stringify(mfaToken ? { mfaToken, code } : { code }) }).then(json),
     mfaStatus: () => authFetch('/auth/mfa').then(json),
     enrolTotp: () => authFetch('/auth/mfa/totp', { method: 'POST' }).then(json),
-    activateTotp: (factorId, code) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}/activate`, { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
-    removeTotp: (factorId, code) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}`, { method: 'DELETE', body: JSON.stringify({ code }) }).then(json),
-    replaceRecoveryCodes: code => authFetch('/auth/mfa/recovery-codes', { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
+    activateTotp: ({ factorId, code }) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}/activate`, { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
+    removeTotp: ({ factorId, code }) => authFetch(`/auth/mfa/totp/${encodeURIComponent(factorId)}`, { method: 'DELETE', body: JSON.stringify({ code }) }).then(json),
+    replaceRecoveryCodes: ({ code }) => authFetch('/auth/mfa/recovery-codes', { method: 'POST', body: JSON.stringify({ code }) }).then(json).then(b => b.recoveryCodes),
     providers: () => raw('/auth/oidc/providers').then(json).then(b => b.providers),
     providerSignInUrl: (provider, { redirectTo, link } = {}) => {
       const query = new URLSearchParams()
@@ -162,8 +162,8 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
       return `${baseUrl}/auth/oidc/${encodeURIComponent(provider)}/start${search ? `?${search}` : ''}`
     },
     identities: () => authFetch('/users/me/identities').then(json).then(b => b.identities),
-    unlinkIdentity: id => authFetch(`/users/me/identities/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
-    async addPasskey (name) {
+    unlinkIdentity: ({ id }) => authFetch(`/users/me/identities/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
+    async addPasskey ({ name } = {}) {
       const options = await authFetch('/auth/passkeys/register/options', { method: 'POST' }).then(json)
       const response = await passkeyCeremony('create', options)
       return authFetch('/auth/passkeys/register/verify', { method: 'POST', body: JSON.stringify(name ? { response, name } : { response }) }).then(json).then(b => b.passkey)
@@ -174,8 +174,8 @@ export function createAuthClient ({ baseUrl = '', onLogout = () => {} } = {}) {
       return raw('/auth/passkeys/login/verify', { method: 'POST', body: JSON.stringify({ challengeId, response }) }).then(json)
     },
     passkeys: () => authFetch('/users/me/passkeys').then(json).then(b => b.passkeys),
-    renamePasskey: (id, name) => authFetch(`/users/me/passkeys/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify({ name }) }).then(json).then(b => b.passkey),
-    removePasskey: id => authFetch(`/users/me/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
-    changeEmail: (newEmail, password) => authFetch('/users/me/email', { method: 'POST', body: JSON.stringify({ newEmail, password }) }).then(json).then(() => null)
+    renamePasskey: ({ id, name }) => authFetch(`/users/me/passkeys/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify({ name }) }).then(json).then(b => b.passkey),
+    removePasskey: ({ id }) => authFetch(`/users/me/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' }).then(json),
+    changeEmail: ({ newEmail, password }) => authFetch('/users/me/email', { method: 'POST', body: JSON.stringify({ newEmail, password }) }).then(json).then(() => null)
   }
 }

@@ -12,7 +12,7 @@ export default function data ({ auth, view }) {
   })
   onSubmit(find(view, '#delete'), async ({ password }) => {
     // Without the password (an account without one), a session that signed in a while ago confirms it is the user first.
-    await withReauthentication(auth, () => auth.deleteAccount(password || undefined))
+    await withReauthentication(auth, () => auth.deleteAccount({ password: password || undefined }))
     window.location.assign('/login?notice=account-deleted')
   })
 }

@@ -15,7 +15,7 @@ export default async function devices ({ auth, view, pageStatus }) {
       revoke.setAttribute('aria-label', `Sign out ${deviceName(s)}, last active ${when(s.lastUsedAt)}`)
       revoke.addEventListener('click', () => busy(revoke, async () => {
         try {
-          await auth.revokeSession(s.id)
+          await auth.revokeSession({ id: s.id })
           await showSessions()
           pageStatus(`${deviceName(s)} is signed out.`, 'success')
         } catch (err) {

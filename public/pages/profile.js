@@ -25,7 +25,7 @@ export default function profile ({ auth, user, view }) {
     return `A new link is on its way to ${user.email}.`
   })
   onSubmit($('change-email'), async ({ newEmail, password }) => {
-    await auth.changeEmail(newEmail, password)
+    await auth.changeEmail({ newEmail, password })
     return `Follow the link we mailed to ${newEmail} to finish the change. Until then you sign in with ${user.email}.`
   })
 }

@@ -10,7 +10,7 @@ export default function resetPassword ({ auth, view, pageStatus }) {
   if (!token) return say(find(view, '#page-status'), 'This link is incomplete. Open the link from the mail again.', 'error', ASK_AGAIN)
   form.hidden = false
   onSubmit(form, async ({ password }) => {
-    await auth.resetPassword(token, password)
+    await auth.resetPassword({ token, newPassword: password })
     form.hidden = true
     pageStatus('Your password is changed, and every device was signed out. Sign in with the new password.', 'success')
   }, (err, line) => {

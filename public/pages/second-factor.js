@@ -8,7 +8,7 @@ export default function secondFactor ({ auth, view, state, keepTarget, signedIn 
   const restart = find(view, '#restart')
   restart.href = keepTarget('/login')
   onSubmit(find(view, '#second-step'), async ({ code }) => {
-    await auth.verifyMfa(mfaToken, code.replace(/\s/g, ''))
+    await auth.verifyMfa({ mfaToken, code: code.replace(/\s/g, '') })
     signedIn()
   })
 }

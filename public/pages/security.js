@@ -16,7 +16,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
   const confirmed = action => withReauthentication(auth, action)
 
   onSubmit(form('change-password'), async ({ currentPassword, newPassword }) => {
-    await auth.changePassword(currentPassword, newPassword)
+    await auth.changePassword({ currentPassword, newPassword })
     return 'Your password is changed. Your other devices were signed out.'
   })
 
@@ -50,7 +50,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
     form('activate').querySelector('input')?.focus()
   })
   onSubmit(form('activate'), async ({ code }) => {
-    showCodes(await auth.activateTotp(/** @type {string} */ (factorId), code))
+    showCodes(await auth.activateTotp({ factorId: /** @type {string} */ (factorId), code }))
     form('activate').hidden = true
     $('totp-secret').replaceChildren()
     $('qr').removeAttribute('src')
@@ -58,12 +58,12 @@ export default async function security ({ auth, user, view, pageStatus }) {
     pageStatus('Two-step sign-in is on. Save your recovery codes below.', 'success')
   })
   onSubmit(form('new-codes'), async ({ code }) => {
-    showCodes(await confirmed(() => auth.replaceRecoveryCodes(code)))
+    showCodes(await confirmed(() => auth.replaceRecoveryCodes({ code })))
     await showMfa()
     return 'New recovery codes below; the old ones no longer work.'
   })
   onSubmit(form('disable-mfa'), async ({ code }) => {
-    await confirmed(() => auth.removeTotp(/** @type {string} */ (factorId), code))
+    await confirmed(() => auth.removeTotp({ factorId: /** @type {string} */ (factorId), code }))
     $('recovery').hidden = true
     await showMfa()
     pageStatus('Two-step sign-in is off.', 'success')
@@ -78,7 +78,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
       const remove = h('button', { type: 'button', className: 'secondary', 'aria-label': `Remove ${passkey.name}` }, 'Remove')
       remove.addEventListener('click', () => busy(remove, async () => {
         try {
-          await confirmed(() => auth.removePasskey(passkey.id))
+          await confirmed(() => auth.removePasskey({ id: passkey.id }))
           await showPasskeys()
           pageStatus(`${passkey.name} is removed.`, 'success')
         } catch (err) {
@@ -90,7 +90,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
         h('button', { type: 'submit', className: 'secondary' }, 'Rename'),
         h('p', { className: 'status', role: 'status' }))
       onSubmit(/** @type {HTMLFormElement} */ (rename), async ({ name }) => {
-        await auth.renamePasskey(passkey.id, name)
+        await auth.renamePasskey({ id: passkey.id, name })
         await showPasskeys()
         pageStatus(`Renamed to ${name}.`, 'success')
       })
@@ -104,7 +104,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
     if (!passkeys.length) $('passkeys').replaceChildren(h('li', { className: 'hint' }, 'No passkey yet.'))
   }
   onSubmit(form('add-passkey'), async ({ name }) => {
-    const passkey = await confirmed(() => auth.addPasskey(name.trim() || undefined))
+    const passkey = await confirmed(() => auth.addPasskey({ name: name.trim() || undefined }))
     form('add-passkey').reset()
     await showPasskeys()
     return `${passkey.name} is added: you can sign in with it.`
@@ -121,7 +121,7 @@ export default async function security ({ auth, user, view, pageStatus }) {
       const unlink = h('button', { type: 'button', className: 'secondary', 'aria-label': `Unlink ${providerName(identity.provider)} account ${identity.email}` }, 'Unlink')
       unlink.addEventListener('click', () => busy(unlink, async () => {
         try {
-          await confirmed(() => auth.unlinkIdentity(identity.id))
+          await confirmed(() => auth.unlinkIdentity({ id: identity.id }))
           await showIdentities()
           pageStatus(`The ${providerName(identity.provider)} account is unlinked.`, 'success')
         } catch (err) {

@@ -12,7 +12,7 @@ export default async function signIn ({ auth, view, keepTarget, pageStatus, sign
     return true
   }
   onSubmit(form, async ({ email, password }) => {
-    await auth.login(email, password)
+    await auth.login({ email, password })
     signedIn()
   }, secondStep)
 

@@ -7,7 +7,7 @@ export default function signUp ({ auth, view, keepTarget, signedIn }) {
   find(view, '#to-sign-in').href = keepTarget('/login')
   const form = find(view, '#sign-up')
   onSubmit(form, async ({ name, email, password }) => {
-    const result = await auth.register(email, password, name.trim() || undefined)
+    const result = await auth.register({ email, password, name: name.trim() || undefined })
     if (result.tokenType === 'Cookie') return signedIn()
     for (const label of form.querySelectorAll('label, .hint, button')) /** @type {HTMLElement} */ (label).hidden = true
     return `Almost there: we mailed a link to ${email}. Follow it to confirm your address, then sign in.`

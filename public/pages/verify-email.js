@@ -11,7 +11,7 @@ export default function verifyEmail ({ auth, user: signedIn, view, pageStatus })
   find(view, '#verify-intro').hidden = false
   button.addEventListener('click', () => busy(button, async () => {
     try {
-      const user = await auth.verifyEmail(token)
+      const user = await auth.verifyEmail({ token })
       button.hidden = true
       // Opened signed out, the link proves the mailbox but not who holds the account.
       pageStatus(signedIn

@@ -41,7 +41,7 @@ t.test('an app on an allowed origin uses every client call that sends PATCH or D
 
   await page.goto(allowed)
   const email = uniqueEmail()
-  t.match(await call('register', email, PASSWORD), { tokenType: 'Cookie', user: { email } }, 'signed up from the other origin, with cookies')
+  t.match(await call('register', { email, password: PASSWORD }), { tokenType: 'Cookie', user: { email } }, 'signed up from the other origin, with cookies')
   const users = app.mongo.collection('users')
   const user = (await users.findOne({ email }))!
   // Verified as its link would (email-verification.test.ts), so it may add an authenticator.
@@ -50,19 +50,19 @@ t.test('an app on an allowed origin uses every client call that sends PATCH or D
   t.match(await call('updateProfile', { name: 'Ada' }), { name: 'Ada' }, 'PATCH /users/me')
   await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: PASSWORD } })
   const other = ((await call('sessions')) as Array<{ id: string, current: boolean }>).find(s => !s.current)!
-  t.equal(await call('revokeSession', other.id), null, 'DELETE /auth/sessions/:id')
+  t.equal(await call('revokeSession', { id: other.id }), null, 'DELETE /auth/sessions/:id')
 
   await app.models.passkeys.create({ _id: passkeyKey('cors'), userId: user._id, credentialId: 'cors', publicKey: 'AAAA', counter: 0, transports: [], backupEligible: false, backedUp: false, name: 'Laptop', createdAt: new Date(), lastUsedAt: null })
   const passkeyId = passkeyKey('cors').toHexString()
-  t.match(await call('renamePasskey', passkeyId, 'Work laptop'), { name: 'Work laptop' }, 'PATCH /users/me/passkeys/:id')
-  t.equal(await call('removePasskey', passkeyId), null, 'DELETE /users/me/passkeys/:id')
+  t.match(await call('renamePasskey', { id: passkeyId, name: 'Work laptop' }), { name: 'Work laptop' }, 'PATCH /users/me/passkeys/:id')
+  t.equal(await call('removePasskey', { id: passkeyId }), null, 'DELETE /users/me/passkeys/:id')
 
   const identity = await app.models.identities.create({ _id: identityKey('https://idp.example', 'cors'), userId: user._id, provider: 'test', issuer: 'https://idp.example', subject: 'cors', email, createdAt: new Date(), lastUsedAt: new Date() })
-  t.equal(await call('unlinkIdentity', identity._id.toHexString()), null, 'DELETE /users/me/identities/:id')
+  t.equal(await call('unlinkIdentity', { id: identity._id.toHexString() }), null, 'DELETE /users/me/identities/:id')
 
   const { factorId, secret } = await call('enrolTotp') as { factorId: string, secret: string }
-  t.equal(((await call('activateTotp', factorId, await code(secret))) as string[]).length, 10)
-  t.equal(await call('removeTotp', factorId, await code(secret, 1)), null, 'DELETE /auth/mfa/totp/:id')
+  t.equal(((await call('activateTotp', { factorId, code: await code(secret) })) as string[]).length, 10)
+  t.equal(await call('removeTotp', { factorId, code: await code(secret, 1) }), null, 'DELETE /auth/mfa/totp/:id')
   t.equal(await app.mongo.collection('mfa_factors').countDocuments({ userId: new Types.ObjectId(user._id) }), 0)
 
   // PUT is the admin API's (roles): its preflight is allowed too.
