@@ -102,7 +102,7 @@ t.test('at boot, an unreachable database is retried, then the boot fails with on
   const unreachable = { url: () => 'mongodb://app:s3cret-pw@127.0.0.1:9/auth?serverMonitoringMode=poll', stop: async () => {} }
   const logs: Array<Record<string, unknown>> = []
   await t.rejects(buildWithLogs({ teardown: () => {} }, { MONGO_CONNECT_TIMEOUT: '2s' }, { mongo: unreachable, logs }), { name: 'BootError', message: /^MONGO_URL \(mongodb:\/\/app:\*\*\*@127\.0\.0\.1:9\/auth.*\): the database did not answer within MONGO_CONNECT_TIMEOUT/ })
-  t.same(logs.filter(l => l.level === 40).map(l => String(l.msg).replace(/\(.*\)/, '(…)')), ['MONGO_URL (…): the database does not answer; retrying until MONGO_CONNECT_TIMEOUT'], 'one warning first')
+  t.same(logs.filter(l => l.level === 40).map(l => String(l.msg).replace(/\(.*?\)/, '(…)')), ['MONGO_URL (…): the database does not answer (connect ECONNREFUSED 127.0.0.1:9); retrying until MONGO_CONNECT_TIMEOUT'], 'one warning first, naming the cause')
   t.notOk(JSON.stringify(logs).includes('s3cret-pw'), 'the password masked')
   const malformed = { url: () => 'postgres://db/auth', stop: async () => {} }
   await t.rejects(buildWithLogs({ teardown: () => {} }, {}, { mongo: malformed }), { name: 'BootError', message: /^MONGO_URL \(postgres:\/\/db\/auth\) is not a usable connection string/ })
