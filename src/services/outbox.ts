@@ -20,13 +20,14 @@ export const LOGGED = Symbol('logged, not sent')
 
 /**
  * Without SMTP_URL (development): one info line per mail, readable as it stands (who, what, and
- * every link in it), instead of sending it.
+ * the text part as the recipient would read it, with every link and code), instead of sending it.
  */
 export function logTransport (log: FastifyBaseLogger): MailTransport {
   return {
     async sendMail ({ to, subject, text }) {
       const links = text.match(/https?:\/\/\S+/g) ?? []
-      log.info({ to, subject, links }, `Mail NOT sent (SMTP_URL is not set) to ${to}: "${subject}"${links.map(l => `\n  ${l}`).join('')}`)
+      const body = text.trim().split('\n').map(line => line ? `\n  ${line}` : '\n').join('')
+      log.info({ to, subject, links }, `Mail NOT sent (SMTP_URL is not set) to ${to}: "${subject}"${body}`)
       return LOGGED
     }
   }
