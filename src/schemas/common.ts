@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { codeOf, INTERNAL_ERROR, RateLimitedError, ServiceUnavailableError, StepUpRequiredError, type ErrorKind } from '../errors.js'
+import { ReauthMethodsSchema } from './reauth.js'
 
 /**
  * A reference to a named schema (registered once with `fastify.addSchema`, see ./index.ts): the
@@ -68,7 +69,7 @@ export function withStepUp (responses: Record<number, TSchema>): Record<number, 
   const codes = (documentedCodes(responses[403]) ?? []) as string[]
   return {
     ...responses,
-    403: errorSchema(403, [...codes, codeOf(StepUpRequiredError)], { methods: Type.Optional(Type.Unsafe<string[]>(Type.Ref('ReauthMethods'))) })
+    403: errorSchema(403, [...codes, codeOf(StepUpRequiredError)], { methods: Type.Optional(ref(ReauthMethodsSchema)) })
   }
 }
 

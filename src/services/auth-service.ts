@@ -139,6 +139,16 @@ export function createAuthService (opts: AuthServiceOptions) {
   }
 
   /**
+   * Puts `session` (its token hash still to come) into the user's sessions with its refresh
+   * token, which only now can be signed and hashed: the answer, and the sessions to write.
+   */
+  function install (user: UserDocument, sessions: readonly SessionRecord[], session: Omit<SessionRecord, 'tokenHash'>, now: Date): { result: AuthResult, sessions: SessionRecord[] } {
+    const refreshToken = user.generateRefreshToken(session)
+    const installed: SessionRecord = { ...session, tokenHash: hashToken(refreshToken) }
+    return { result: issue(user, installed, refreshToken), sessions: upsertSession(sessions, installed, now, opts.maxSessions) }
+  }
+
+  /**
    * `checked`: the read the password was checked against. Every change of credentials (a new
    * password, "log out everywhere", new roles) bumps `tokenVersion`; one that landed since that
    * read voids the check, so no session starts on it. `challenged`: the version a second step's
@@ -153,10 +163,9 @@ export function createAuthService (opts: AuthServiceOptions) {
       if (challenged !== undefined && fresh.tokenVersion !== challenged) throw new MfaChallengeInvalidError()
       if (fresh.disabledAt) throw new AccountDisabledError()
       if (checked && fresh.tokenVersion !== checked.tokenVersion) throw new RefreshConflictError()
-      const session: SessionRecord = {
+      const session: Omit<SessionRecord, 'tokenHash'> = {
         id: newSessionId(),
         gen: 1,
-        tokenHash: '',
         prevHash: null,
         rotatedAt: now,
         createdAt: now,
@@ -168,9 +177,8 @@ export function createAuthService (opts: AuthServiceOptions) {
         authSpent: false,
         ...auth
       }
-      const refreshToken = fresh.generateRefreshToken(session)
-      session.tokenHash = hashToken(refreshToken)
-      return { result: issue(fresh, session, refreshToken), write: { sessions: upsertSession(sessions, session, now, opts.maxSessions) } }
+      const { result, sessions: next } = install(fresh, sessions, session, now)
+      return { result, write: { sessions: next } }
     }, checked)
   }
 
@@ -270,12 +278,10 @@ export function createAuthService (opts: AuthServiceOptions) {
         const next = {
           ...reauthenticate(rotate(session, now, refreshTtlMs), now),
           ...(secondFactor && { amr: [...session.amr, 'otp'], aal: 'aal2' as const }),
-          tokenHash: '',
           ip: meta.ip
         }
-        const refreshToken = user.generateRefreshToken(next)
-        next.tokenHash = hashToken(refreshToken)
-        return { result: issue(user, next, refreshToken), write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
+        const { result, sessions: written } = install(user, sessions, next, now)
+        return { result, write: { sessions: written } }
       }, { missing: () => new SessionRevokedError() })
       await audit.record('session.reauthenticated', { userId: claims.sub, sessionId: claims.sid, meta, detail: { method } })
       return result
@@ -305,10 +311,8 @@ export function createAuthService (opts: AuthServiceOptions) {
             case 'reuse':
               return { result: { kind: 'reuse' }, write: { sessions: sessions.filter(s => s !== decision.session) } }
             case 'rotate': {
-              const next = { ...rotate(decision.session, now, refreshTtlMs), tokenHash: '', ip: meta.ip }
-              const refreshToken = user.generateRefreshToken(next)
-              next.tokenHash = hashToken(refreshToken)
-              return { result: { kind: 'rotate', result: issue(user, next, refreshToken) }, write: { sessions: upsertSession(sessions, next, now, opts.maxSessions) } }
+              const { result, sessions: written } = install(user, sessions, { ...rotate(decision.session, now, refreshTtlMs), ip: meta.ip }, now)
+              return { result: { kind: 'rotate', result }, write: { sessions: written } }
             }
           }
         }, 'recent')

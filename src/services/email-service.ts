@@ -40,6 +40,9 @@ export function createEmailService (opts: EmailServiceOptions) {
   /** The roles once `email` is proven: `admin` added for an ADMIN_EMAILS address, or nothing to change (undefined). */
   const rolesProving = (roles: readonly string[], email: string) =>
     opts.adminEmails.includes(email) && !roles.includes('admin') ? [...roles, 'admin'] : undefined
+  /** The admin role an ADMIN_EMAILS address just earned, in the audit log. */
+  const auditGrant = (userId: string, roles: string[], meta: ClientMeta) =>
+    audit.record('roles.changed', { userId, meta, detail: { from: roles.filter(r => r !== 'admin'), to: roles, via: 'ADMIN_EMAILS' } })
   const invalid = () => new OneTimeTokenInvalidError()
   // The token travels in the fragment: never sent to a server, never in a Referer or access log.
   const link = (page: string, token: string) => `${publicUrl}/${page}#token=${token}`
@@ -108,7 +111,7 @@ export function createEmailService (opts: EmailServiceOptions) {
       await tokens.voidAll(used.userId)
       await outbox.enqueue(user.email, takeover ? templates.passwordResetTakeover(appName) : templates.passwordChanged(appName))
       await audit.record('password.reset', { userId, meta, detail: { signInMethodsRemoved: takeover } })
-      if (granted) await audit.record('roles.changed', { userId, meta, detail: { from: granted.filter(r => r !== 'admin'), to: granted, via: 'ADMIN_EMAILS' } })
+      if (granted) await auditGrant(userId, granted, meta)
     },
 
     /**
@@ -153,7 +156,7 @@ export function createEmailService (opts: EmailServiceOptions) {
         if (previous !== used.email) await emailClaims.release(previous, used.userId)
         await audit.record('email.changed', { userId, meta, detail: { from: previous, to: used.email } })
       }
-      if (granted) await audit.record('roles.changed', { userId, meta, detail: { from: granted.filter(r => r !== 'admin'), to: granted, via: 'ADMIN_EMAILS' } })
+      if (granted) await auditGrant(userId, granted, meta)
       await tokens.voidAll(used.userId)
       return user
     },

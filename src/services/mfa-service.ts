@@ -100,6 +100,12 @@ export function createMfaService (opts: MfaServiceOptions) {
     if (user) await outbox.enqueue(user.email, content(opts.appName))
   }
 
+  /** A recovery code was spent: audited, and the user told (a code they did not use is a warning). */
+  async function recoveryCodeUsed (userId: Types.ObjectId, meta: ClientMeta): Promise<void> {
+    await audit.record('mfa.recovery_code_used', { userId: userId.toHexString(), meta })
+    await notify(userId, templates.recoveryCodeUsed)
+  }
+
   async function profileOf (claims: AccessClaims) {
     const user = await users.readProfile(claims.sub)
     if (!user) throw new SessionRevokedError()
@@ -199,10 +205,7 @@ export function createMfaService (opts: MfaServiceOptions) {
       const id = objectId(userId)
       if (!(await activeFactor(id))) throw new MfaNotEnabledError()
       const method = await checkCode(id, code, meta)
-      if (method === 'recovery_code') {
-        await audit.record('mfa.recovery_code_used', { userId, meta })
-        await notify(id, templates.recoveryCodeUsed)
-      }
+      if (method === 'recovery_code') await recoveryCodeUsed(id, meta)
       return method
     },
 
@@ -253,10 +256,7 @@ export function createMfaService (opts: MfaServiceOptions) {
       // One session per challenge, whatever races.
       const won = await challenges.updateOne({ _id: challenge._id, usedAt: null }, { $set: { usedAt: now() } })
       if (won.matchedCount !== 1) throw new MfaChallengeInvalidError()
-      if (method === 'recovery_code') {
-        await audit.record('mfa.recovery_code_used', { userId: challenge.userId.toHexString(), meta })
-        await notify(challenge.userId, templates.recoveryCodeUsed)
-      }
+      if (method === 'recovery_code') await recoveryCodeUsed(challenge.userId, meta)
       return { userId: challenge.userId.toHexString(), firstFactor: challenge.firstFactor, method, tokenVersion: challenge.tokenVersion }
     }
   }

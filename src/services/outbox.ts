@@ -16,7 +16,7 @@ const CLAIM_MS = 120_000
 const BATCH = 50
 
 /** What the development transport answers: the mail was shown in the log, not sent. */
-export const LOGGED = Symbol('logged, not sent')
+const LOGGED = Symbol('logged, not sent')
 
 /**
  * Without SMTP_URL (development): one info line per mail, readable as it stands (who, what, and
