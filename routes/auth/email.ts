@@ -68,7 +68,7 @@ const routes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     // Signed in (a live session of the link's account) or not: only the former gets a role.
-    const signedIn = await fastify.checkAccessToken(request, reply) === null && await fastify.accountService.verifySession(request.user).then(() => true, () => false)
+    const signedIn = await fastify.requireSession(request, reply).then(() => true, () => false)
     return { user: await emailService.verifyEmail(request.body.token, clientMeta(request), signedIn ? request.user.sub : undefined) }
   })
 
